@@ -1,0 +1,12 @@
+import type { User } from "../domain/types";
+import type { Env } from "../env";
+import type { Services } from "../services";
+
+/** Hono's environment: bindings plus what middleware puts on the context. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    services: Services;
+    user: User;
+  };
+}

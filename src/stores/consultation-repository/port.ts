@@ -1,0 +1,86 @@
+import type { Consultation, ConsultationStatus } from "../../domain/types";
+
+export interface NewConsultation {
+  requesterUserCode: string;
+  requesterName: string;
+  recipientUserCode: string | null;
+  recipientName: string | null;
+  category: string | null;
+  title: string;
+  content: string | null;
+  scheduledAt: Date | null;
+  now: Date;
+}
+
+export interface ListQuery {
+  /** The caller; ignored when `all` is set (admins). */
+  userCode: string;
+  all: boolean;
+  role?: "requester" | "recipient";
+  status?: ConsultationStatus;
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/**
+ * What a conditional update expects of the row. Every field given must match for the
+ * update to apply; this is the `WHERE` of the transition, so no read-then-write race exists.
+ */
+export interface TransitionGuard {
+  statuses: readonly ConsultationStatus[];
+  /** A user code, or `null` for "no recipient yet" (a queue item); omitted = any. */
+  recipientUserCode?: string | null;
+  requesterUserCode?: string;
+  /** true: must never have started; false: must have started; omitted = either. */
+  neverStarted?: boolean;
+}
+
+/** Columns a transition may set; `undefined` leaves a column alone, `null` clears it. */
+export interface TransitionChanges {
+  status: ConsultationStatus;
+  recipientUserCode?: string | null;
+  recipientName?: string | null;
+  scheduledAt?: Date | null;
+  rejectionReason?: string | null;
+  cancelReason?: string | null;
+  startedAt?: Date | null;
+  endedAt?: Date | null;
+  durationMinutes?: number | null;
+  chatLogKey?: string | null;
+  endedBy?: string | null;
+  now: Date;
+}
+
+export interface Stats {
+  byStatus: Record<ConsultationStatus, number>;
+  meanDurationMinutes: number | null;
+  messagesLast24h: number;
+}
+
+/**
+ * Metadata of consultations. Two adapters: D1 (embedded) and PlanetScale (MySQL).
+ * Store failures are thrown as ApiError UPSTREAM_UNAVAILABLE; nothing is half-written.
+ */
+export interface ConsultationRepository {
+  create(input: NewConsultation): Promise<Consultation>;
+  findById(requestIdx: number): Promise<Consultation | null>;
+  /** Newest first; `nextCursor` is null on the last page. */
+  list(query: ListQuery): Promise<{ items: Consultation[]; nextCursor: string | null }>;
+  /** Unassigned PENDING items, oldest first. */
+  queue(query: { category?: string; limit: number }): Promise<Consultation[]>;
+  /** Applies `changes` only if the row matches `guard`; returns the updated row or null. */
+  transition(requestIdx: number, guard: TransitionGuard, changes: TransitionChanges): Promise<Consultation | null>;
+  /**
+   * Records chat activity (called throttled by the room, never per message). Only moves
+   * `lastActivityAt`/`messageCount` forward; never touches the status.
+   */
+  recordActivity(requestIdx: number, lastActivityAt: Date, messageCount: number): Promise<void>;
+  /**
+   * Open consultations (SCHEDULED, IN_PROGRESS, or PENDING with startedAt) idle since
+   * before `cutoff`, counted from the latest of last activity, last state change and
+   * scheduledAt. Must use an index: cost grows with the stale rows, not the table.
+   */
+  findIdleOpen(cutoff: Date, limit: number): Promise<Consultation[]>;
+  stats(now: Date): Promise<Stats>;
+}

@@ -1,0 +1,21 @@
+import type { ChatMessage } from "../../domain/types";
+
+/**
+ * The hot store of one room's messages (SPEC section 5): a list in `seq` order whose TTL
+ * (`CHAT_TTL_HOURS`) is refreshed on every append. Adapters: the room's own DO SQLite
+ * (embedded) and Upstash Redis (`chat:room:{requestIdx}`).
+ *
+ * Only the room's Durable Object writes. It calls `append` from one queue, in `seq`
+ * order, so an adapter need not order concurrent appends itself. Failures throw; a failed
+ * append stored nothing (or the room retries the same seqs, which adapters must accept
+ * as a replacement of any partially written tail, see each adapter).
+ */
+export interface MessageStore {
+  /** Appends a batch (ascending `seq`, continuing the stored list) and refreshes the TTL. */
+  append(requestIdx: number, messages: readonly ChatMessage[]): Promise<void>;
+  /** Every stored message, oldest first; `afterSeq` keeps seq > afterSeq, `last` the newest N. */
+  list(requestIdx: number, options?: { afterSeq?: number; last?: number }): Promise<ChatMessage[]>;
+  count(requestIdx: number): Promise<number>;
+  /** Deletes the room's messages (after archiving). */
+  clear(requestIdx: number): Promise<void>;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command of the README (`npm ci && npm test`): installs the Debian packages the
+# tests use, then runs every suite in turn and prints one summary line. Each suite starts
+# and stops the services it needs (see test/services/).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export WRANGLER_SEND_METRICS=false
+bash test/services/install-system-packages.sh || exit 1
+
+passed=0 failed=0 failures=()
+stage() {
+  local name=$1; shift
+  echo; echo "=== $name: $*"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+}
+
+stage typecheck npm run -s typecheck
+stage worker npm run -s test:worker
+[ -f test/vitest.node.config.ts ] && stage node npm run -s test:node
+[ -f test/browser/run.ts ] && stage browser npm run -s test:browser
+[ -d test/bench ] && stage bench-smoke npm run -s bench -- --preset smoke --check
+
+echo
+[ ${#failures[@]} -gt 0 ] && echo "failed suites: ${failures[*]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
