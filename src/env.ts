@@ -5,6 +5,8 @@ export interface Env {
   ROOM: DurableObjectNamespace<RoomDO>;
   DB: D1Database;
   ARCHIVE: R2Bucket;
+  /** Static assets of the browser app (public/). */
+  ASSETS?: Fetcher;
 
   JWT_SECRET?: string;
   JWT_JWKS?: string;
