@@ -20,7 +20,14 @@ export interface Config {
   transcript: { timezone: string; locale: "ko" | "en" };
   archiveBucket: string;
   upstash: { url: string; token: string } | null;
-  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string } | null;
+  s3: {
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    /** false: virtual-hosted URLs (`{bucket}.{host}`), from S3_FORCE_PATH_STYLE=false. */
+    forcePathStyle: boolean;
+  } | null;
   database: { host: string; username: string; password: string } | null;
   devAuth: boolean;
 }
@@ -75,6 +82,10 @@ const varsSchema = z.object({
     .string()
     .optional()
     .transform((v) => v || "consultation-chats"),
+  S3_FORCE_PATH_STYLE: z
+    .enum(["true", "false"], { message: "S3_FORCE_PATH_STYLE must be true or false" })
+    .optional()
+    .transform((v) => v !== "false"),
   ALLOWED_ORIGINS: z
     .string()
     .optional()
@@ -154,7 +165,13 @@ export function parseConfig(env: Env): Config {
     transcript: { timezone: v.TRANSCRIPT_TIMEZONE, locale: v.TRANSCRIPT_LOCALE },
     archiveBucket: v.CHAT_ARCHIVE_BUCKET,
     upstash: upstash && { url: upstash[0]!, token: upstash[1]! },
-    s3: s3 && { endpoint: s3[0]!, region: s3[1]!, accessKeyId: s3[2]!, secretAccessKey: s3[3]! },
+    s3: s3 && {
+      endpoint: s3[0]!,
+      region: s3[1]!,
+      accessKeyId: s3[2]!,
+      secretAccessKey: s3[3]!,
+      forcePathStyle: v.S3_FORCE_PATH_STYLE,
+    },
     database: database && { host: database[0]!, username: database[1]!, password: database[2]! },
     devAuth: env.DEV_AUTH === "true",
   };

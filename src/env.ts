@@ -21,6 +21,8 @@ export interface Env {
   S3_REGION?: string;
   S3_ACCESS_KEY_ID?: string;
   S3_SECRET_ACCESS_KEY?: string;
+  /** "false" for virtual-hosted URLs (`{bucket}.{host}`); default path-style (`{endpoint}/{bucket}`). */
+  S3_FORCE_PATH_STYLE?: string;
   CHAT_ARCHIVE_BUCKET?: string;
 
   DATABASE_HOST?: string;

@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { runScheduled } from "./cron/scheduled";
 import type { Env } from "./env";
 
 export { RoomDO } from "./chat/room-do";
@@ -7,5 +8,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext) {},
+  scheduled: (controller: ScheduledController, env: Env) => runScheduled(controller, env),
 } satisfies ExportedHandler<Env>;

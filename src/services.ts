@@ -1,7 +1,11 @@
 import { getConfig, type Config } from "./config";
 import type { Env } from "./env";
 import type { ArchiveStore } from "./stores/archive-store/port";
+import { createR2ArchiveStore } from "./stores/archive-store/r2";
+import { createS3ArchiveStore } from "./stores/archive-store/s3";
+import { createD1Repository } from "./stores/consultation-repository/d1";
 import type { ConsultationRepository } from "./stores/consultation-repository/port";
+import { createPlanetscaleRepository } from "./stores/consultation-repository/planetscale";
 
 /**
  * Everything a request or a room needs, built once per `env` from the parsed config. This
@@ -29,10 +33,12 @@ export function getServices(env: Env): Services {
   return services;
 }
 
-function buildRepository(_env: Env, _config: Config): ConsultationRepository {
-  throw new Error("ConsultationRepository adapters are not wired yet");
+function buildRepository(env: Env, config: Config): ConsultationRepository {
+  if (config.database) return createPlanetscaleRepository(config.database);
+  return createD1Repository(env.DB);
 }
 
-function buildArchive(_env: Env, _config: Config): ArchiveStore {
-  throw new Error("ArchiveStore adapters are not wired yet");
+function buildArchive(env: Env, config: Config): ArchiveStore {
+  if (config.s3) return createS3ArchiveStore({ ...config.s3, bucket: config.archiveBucket });
+  return createR2ArchiveStore(env.ARCHIVE);
 }

@@ -16,6 +16,8 @@ stage() {
 
 stage typecheck npm run -s typecheck
 stage worker npm run -s test:worker
+stage archive npm run -s test:archive
+stage contract npm run -s test:contract
 [ -f test/vitest.node.config.ts ] && stage node npm run -s test:node
 [ -f test/browser/run.ts ] && stage browser npm run -s test:browser
 [ -d test/bench ] && stage bench-smoke npm run -s bench -- --preset smoke --check

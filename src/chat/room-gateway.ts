@@ -1,12 +1,13 @@
 import type { Consultation, User } from "../domain/types";
 import type { Env } from "../env";
+import { ApiError, upstreamError, type ErrorCode } from "../errors";
+import type { RoomDO } from "./room-do";
 
 /**
  * How the lifecycle (src/consultations) tells a consultation's room what happened. The
  * REST side owns the database transition; the room owns sockets, messages and archives.
  *
- * TEMPORARY: the no-op implementation below lets the foundation work before the room
- * exists; the rooms issue replaces it with calls to RoomDO over RPC.
+ * Implemented by RPC to the consultation's RoomDO (`ROOM.getByName(String(requestIdx))`).
  */
 export interface RoomGateway {
   /**
@@ -27,12 +28,53 @@ export interface RoomGateway {
   completed(consultation: Consultation): Promise<void>;
 }
 
-export function getRoomGateway(_env: Env): RoomGateway {
+/** The room of a consultation: one Durable Object per requestIdx. */
+export function roomStub(env: Env, requestIdx: number): DurableObjectStub<RoomDO> {
+  return env.ROOM.getByName(String(requestIdx));
+}
+
+export function getRoomGateway(env: Env): RoomGateway {
   return {
-    async statusChanged() {},
-    async archive() {
-      return { chatLogKey: null };
+    async statusChanged(after, before) {
+      await roomStub(env, after.requestIdx).statusChanged(after, before);
     },
-    async completed() {},
+    async archive(consultation, endedBy) {
+      const stub = roomStub(env, consultation.requestIdx);
+      type Archived = RoomResult<{ chatLogKey: string | null }>;
+      return unwrap(await callRoom("The chat room", async () => (await stub.archive(consultation, endedBy)) as Archived));
+    },
+    async completed(consultation) {
+      await roomStub(env, consultation.requestIdx).completed(consultation);
+    },
   };
+}
+
+/**
+ * Calls the room over RPC. A thrown error there (the room reset, its store unreachable)
+ * means the room is unavailable: 503 UPSTREAM_UNAVAILABLE. Errors cross RPC as plain
+ * Errors, so refusals with their own code travel as values (see RoomResult) instead.
+ */
+export async function callRoom<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw e instanceof ApiError ? e : upstreamError(what, e);
+  }
+}
+
+/** An RPC answer that may be a refusal with its code (ApiError does not survive RPC). */
+export type RoomResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; status: number };
+
+export async function roomResult<T>(run: () => Promise<T>): Promise<RoomResult<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (e) {
+    if (e instanceof ApiError) return { ok: false, code: e.code, message: e.message, status: e.status };
+    throw e;
+  }
+}
+
+export function unwrap<T>(result: RoomResult<T>): T {
+  if (result.ok) return result.value;
+  throw new ApiError(result.code, result.message, undefined, result.status);
 }

@@ -10,3 +10,6 @@ export interface AppEnv {
     user: User;
   };
 }
+
+/** The application type route modules register on (`registerXRoutes(app: ApiApp)`). */
+export type ApiApp = import("@hono/zod-openapi").OpenAPIHono<AppEnv>;

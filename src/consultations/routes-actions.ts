@@ -1,0 +1,91 @@
+import { createRoute, type z } from "@hono/zod-openapi";
+import { requireUser } from "../auth/middleware";
+import type { ApiApp } from "../http/app-env";
+import { bearerSecurity, errorResponses, json } from "../http/openapi";
+import { requestDeps } from "./request-deps";
+import type { ActionInput } from "./rules";
+import { ActionBodies, ConsultationSchema, EndBody, IdParams } from "./schemas";
+import { endConsultation, performAction } from "./service";
+
+const common = { middleware: requireUser, security: bearerSecurity, tags: ["lifecycle"] };
+const ok = json(ConsultationSchema, "The updated consultation");
+
+const SUMMARIES = {
+  approve: "Approve a PENDING request (a queue item: take it); optional scheduledAt",
+  reject: "Reject a PENDING request addressed to you; reason required",
+  cancel: "Cancel your own request before it started; optional reason",
+  start: "Start a PENDING or SCHEDULED consultation (a queue item: take it)",
+  transfer: "Hand an open consultation to a colleague (toUserCode) or back to the queue",
+} as const;
+
+type BodyAction = keyof typeof ActionBodies;
+
+/** One route per action with a body; the action name is the last path segment. */
+function bodyActionRoute<A extends BodyAction>(action: A) {
+  return createRoute({
+    ...common,
+    method: "post",
+    path: `/api/consultations/{id}/${action}` as const,
+    summary: SUMMARIES[action],
+    request: {
+      params: IdParams,
+      // reject needs its reason; the other bodies are optional (an empty POST is fine).
+      body: { required: action === "reject", content: { "application/json": { schema: ActionBodies[action] } } },
+    },
+    responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409, 413) },
+  });
+}
+
+const start = createRoute({
+  ...common,
+  method: "post",
+  path: "/api/consultations/{id}/start",
+  summary: SUMMARIES.start,
+  request: { params: IdParams },
+  responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const end = createRoute({
+  ...common,
+  method: "post",
+  path: "/api/consultations/{id}/end",
+  summary: "End an open consultation (either participant or an admin); archives the chat",
+  request: { params: IdParams },
+  responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409, 503) },
+});
+
+const endByBody = createRoute({
+  ...common,
+  method: "post",
+  path: "/api/consultations/end",
+  summary: "The same end, with the id in the body (the original path)",
+  request: { body: { required: true, content: { "application/json": { schema: EndBody } } } },
+  responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
+});
+
+function toInput(body: Partial<z.infer<(typeof ActionBodies)[BodyAction]>>): ActionInput {
+  const b = body as { scheduledAt?: string | null; reason?: string; toUserCode?: string; toUserName?: string };
+  return {
+    scheduledAt: b.scheduledAt === undefined ? undefined : b.scheduledAt === null ? null : new Date(b.scheduledAt),
+    reason: b.reason,
+    toUserCode: b.toUserCode,
+    toUserName: b.toUserName,
+  };
+}
+
+export function registerConsultationActionRoutes(app: ApiApp): void {
+  // Before /{id}/... so that "end" is never taken for an id.
+  app.openapi(endByBody, async (c) =>
+    c.json(await endConsultation(requestDeps(c), c.req.valid("json").requestIdx, c.var.user), 200),
+  );
+  app.openapi(end, async (c) => c.json(await endConsultation(requestDeps(c), c.req.valid("param").id, c.var.user), 200));
+  app.openapi(start, async (c) =>
+    c.json(await performAction(requestDeps(c), "start", c.req.valid("param").id, c.var.user, {}), 200),
+  );
+  for (const action of Object.keys(ActionBodies) as BodyAction[]) {
+    app.openapi(bodyActionRoute(action), async (c) => {
+      const input = toInput(c.req.valid("json"));
+      return c.json(await performAction(requestDeps(c), action, c.req.valid("param").id, c.var.user, input), 200);
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import { getRoomGateway, type RoomGateway } from "../chat/room-gateway";
+import type { Consultation, User } from "../domain/types";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+import { getServices } from "../services";
+import type { ConsultationRepository } from "../stores/consultation-repository/port";
+import {
+  assertCanEnd,
+  assertCanView,
+  assertValidRequest,
+  planAction,
+  planAutoStart,
+  planEnd,
+  SYSTEM,
+  type Action,
+  type ActionInput,
+  type Actor,
+  type Plan,
+} from "./rules";
+
+/** What the lifecycle needs; build it with `lifecycleDeps(env)` outside a request (cron). */
+export interface LifecycleDeps {
+  repository: ConsultationRepository;
+  gateway: RoomGateway;
+  now?: () => Date;
+}
+
+export function lifecycleDeps(env: Env): LifecycleDeps {
+  return { repository: getServices(env).repository, gateway: getRoomGateway(env) };
+}
+
+/**
+ * A conditional update only fails when the row changed between our read and our write;
+ * re-planning from the fresh row then either succeeds or gives the right refusal (for a
+ * queue race, the loser sees the winner's row and gets 409). Two rounds suffice in practice;
+ * the bound only protects against a pathological stream of concurrent changes.
+ */
+const MAX_ATTEMPTS = 4;
+
+async function load(repository: ConsultationRepository, requestIdx: number): Promise<Consultation> {
+  const c = await repository.findById(requestIdx);
+  if (!c) throw new ApiError("NOT_FOUND", `Consultation ${requestIdx} does not exist`);
+  return c;
+}
+
+/** Read, plan, conditionally write; re-plan while the row keeps changing underneath. */
+async function applyPlanned(
+  deps: LifecycleDeps,
+  requestIdx: number,
+  plan: (current: Consultation, now: Date) => Plan,
+): Promise<{ before: Consultation; after: Consultation }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const before = await load(deps.repository, requestIdx);
+    const now = deps.now?.() ?? new Date();
+    const { guard, changes } = plan(before, now);
+    const after = await deps.repository.transition(requestIdx, guard, { ...changes, now });
+    if (after) return { before, after };
+  }
+  throw new ApiError("INVALID_STATE", "The consultation changed concurrently; try again");
+}
+
+/** The room is told after the database changed; a failure there must not undo the change. */
+async function notify(what: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    console.error(`room notification (${what}) failed`, e);
+  }
+}
+
+export interface CreateInput {
+  recipientUserCode?: string;
+  recipientName?: string;
+  category?: string;
+  title: string;
+  content?: string;
+  scheduledAt?: Date;
+}
+
+/** A request to a named counselor, or (with `category`) into the support queue. */
+export async function createConsultation(deps: LifecycleDeps, actor: User, input: CreateInput): Promise<Consultation> {
+  assertValidRequest(actor, input);
+  return deps.repository.create({
+    requesterUserCode: actor.userCode,
+    requesterName: actor.name,
+    recipientUserCode: input.recipientUserCode ?? null,
+    recipientName: input.recipientUserCode ? (input.recipientName ?? null) : null,
+    category: input.category ?? null,
+    title: input.title,
+    content: input.content ?? null,
+    scheduledAt: input.scheduledAt ?? null,
+    now: deps.now?.() ?? new Date(),
+  });
+}
+
+export async function getConsultation(deps: LifecycleDeps, requestIdx: number, actor: User): Promise<Consultation> {
+  const c = await load(deps.repository, requestIdx);
+  assertCanView(c, actor);
+  return c;
+}
+
+/** approve, reject, cancel, start, transfer: one conditional update, then tell the room. */
+export async function performAction(
+  deps: LifecycleDeps,
+  action: Exclude<Action, "end">,
+  requestIdx: number,
+  actor: User,
+  input: ActionInput,
+): Promise<Consultation> {
+  const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planAction(action, c, actor, input, now));
+  await notify(action, () => deps.gateway.statusChanged(after, before, actor));
+  return after;
+}
+
+/**
+ * The one way a consultation ends (REST by a participant or admin, and the cleanup job
+ * with `SYSTEM`), in SPEC section 6's order: check (403/404/409), let the room seal and
+ * archive (throws UPSTREAM_UNAVAILABLE with nothing changed if the archive failed), mark
+ * COMPLETED, then let the room close its sockets. Safe to retry after any failure.
+ */
+export async function endConsultation(deps: LifecycleDeps, requestIdx: number, actor: Actor): Promise<Consultation> {
+  const current = await load(deps.repository, requestIdx);
+  assertCanEnd(current, actor);
+  const endedBy = actor === SYSTEM ? SYSTEM : actor.userCode;
+  const { chatLogKey } = await deps.gateway.archive(current, endedBy);
+  const { after } = await applyPlanned(deps, requestIdx, (c, now) => planEnd(c, actor, chatLogKey, now));
+  await notify("completed", () => deps.gateway.completed(after));
+  return after;
+}
+
+/**
+ * For the room: a participant's first chat message starts a SCHEDULED consultation.
+ * Returns the updated consultation, or null when there was nothing to start (already
+ * started, not a participant, or no longer SCHEDULED). The room sends its own frames.
+ */
+export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: number, sender: User): Promise<Consultation | null> {
+  const c = await load(deps.repository, requestIdx);
+  const now = deps.now?.() ?? new Date();
+  const plan = planAutoStart(c, sender, now);
+  if (!plan) return null;
+  return deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
+}

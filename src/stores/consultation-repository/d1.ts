@@ -1,0 +1,110 @@
+import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { decodeCursor } from "./cursor";
+import { consultationRequest as t, messageActivity } from "./d1-schema";
+import type { ConsultationRepository } from "./port";
+import {
+  activitySet,
+  guardWhere,
+  idleOpenOrder,
+  idleOpenWhere,
+  listOrder,
+  listWhere,
+  queueOrder,
+  queueWhere,
+  transitionSet,
+} from "./query-parts";
+import { ACTIVITY_RETENTION_MS, guarded, toPage, toStats } from "./repository-helpers";
+import { newRowValues, toConsultation } from "./row-mapping";
+
+// D1 statements (and batches) are atomic, so a failure behind `guarded` leaves nothing half-done.
+
+/** The embedded ConsultationRepository: drizzle over the `DB` D1 binding. */
+export function createD1Repository(d1: D1Database): ConsultationRepository {
+  const db: DrizzleD1Database = drizzle(d1);
+
+  return {
+    create: (input) =>
+      guarded(async () => {
+        const [row] = await db.insert(t).values(newRowValues(input)).returning();
+        return toConsultation(row!);
+      }),
+
+    findById: (requestIdx) =>
+      guarded(async () => {
+        const [row] = await db.select().from(t).where(eq(t.requestIdx, requestIdx)).limit(1);
+        return row ? toConsultation(row) : null;
+      }),
+
+    list: async (query) => {
+      const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+      return guarded(async () => {
+        const rows = await db
+          .select()
+          .from(t)
+          .where(listWhere(t, query, cursor))
+          .orderBy(...listOrder(t))
+          .limit(query.limit + 1);
+        return toPage(rows, query.limit);
+      });
+    },
+
+    queue: ({ category, limit }) =>
+      guarded(async () => {
+        const rows = await db.select().from(t).where(queueWhere(t, category)).orderBy(...queueOrder(t)).limit(limit);
+        return rows.map(toConsultation);
+      }),
+
+    transition: (requestIdx, guard, changes) =>
+      guarded(async () => {
+        const [row] = await db
+          .update(t)
+          .set(transitionSet(t, changes))
+          .where(guardWhere(t, requestIdx, guard))
+          .returning();
+        return row ? toConsultation(row) : null;
+      }),
+
+    recordActivity: (requestIdx, at, messageCount) =>
+      guarded(async () => {
+        // One atomic batch: log the message-count delta (for stats), then move the row forward.
+        const delta = db
+          .insert(messageActivity)
+          .select(
+            db
+              .select({
+                id: sql<number>`NULL`.as("id"),
+                requestIdx: t.requestIdx,
+                at: sql<number>`${at.getTime()}`.as("at"),
+                messages: sql<number>`${messageCount} - ${t.messageCount}`.as("messages"),
+              })
+              .from(t)
+              .where(and(eq(t.requestIdx, requestIdx), lt(t.messageCount, messageCount))),
+          );
+        await db.batch([
+          delta,
+          db.update(t).set(activitySet(t, at, messageCount)).where(eq(t.requestIdx, requestIdx)),
+          db.delete(messageActivity).where(lt(messageActivity.at, new Date(at.getTime() - ACTIVITY_RETENTION_MS))),
+        ]);
+      }),
+
+    findIdleOpen: (cutoff, limit) =>
+      guarded(async () => {
+        const rows = await db.select().from(t).where(idleOpenWhere(t, cutoff)).orderBy(...idleOpenOrder(t)).limit(limit);
+        return rows.map(toConsultation);
+      }),
+
+    stats: (now) =>
+      guarded(async () => {
+        const [byStatusRows, [duration], [messages]] = await db.batch([
+          db.select({ status: t.status, n: count() }).from(t).groupBy(t.status),
+          db.select({ mean: avg(t.durationMinutes) }).from(t).where(eq(t.status, "COMPLETED")),
+          db
+            .select({ n: sql<number | null>`SUM(${messageActivity.messages})` })
+            .from(messageActivity)
+            .where(gte(messageActivity.at, new Date(now.getTime() - 24 * 3600_000))),
+        ]);
+        return toStats(byStatusRows, duration?.mean, messages?.n);
+      }),
+  };
+}

@@ -1,0 +1,116 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import type { ChatMessage } from "../../domain/types";
+import { upstreamError } from "../../errors";
+import type { MessageStore } from "./port";
+
+/** The Redis list of one room (SPEC section 5). */
+export const roomKey = (requestIdx: number) => `chat:room:${requestIdx}`;
+
+/**
+ * Appends only the messages whose seq is above the stored tail, then refreshes the TTL, in
+ * one atomic step. Why a script rather than a plain RPUSH + EXPIRE pipeline: an append
+ * whose reply was lost (the client's own network retry, or the room retrying a batch after
+ * an error) may already be stored, and a second RPUSH would duplicate those seqs. Reading
+ * the tail first would cost a second round trip per batch on the send path; the script
+ * keeps it to one request and cannot interleave with anything.
+ *
+ * KEYS[1] the list; ARGV[1] TTL in seconds; then pairs of (seq, message JSON), ascending.
+ * Returns how many messages it appended.
+ */
+const APPEND_ABOVE_TAIL = `
+local tail = redis.call('LINDEX', KEYS[1], -1)
+local last = 0
+if tail then last = tonumber(cjson.decode(tail).seq) or 0 end
+local added = 0
+for i = 2, #ARGV - 1, 2 do
+  if tonumber(ARGV[i]) > last then
+    redis.call('RPUSH', KEYS[1], ARGV[i + 1])
+    added = added + 1
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return added
+`;
+
+export interface UpstashMessageStoreOptions {
+  url: string;
+  token: string;
+  ttlHours: number;
+  /** Per-request deadline, so a hanging store cannot stall a room's write queue. */
+  timeoutMs?: number;
+}
+
+/**
+ * The production hot store: a Redis list of message JSON per room, through Upstash's REST
+ * API. Redis expires the key itself, so the room runs no TTL alarm for it.
+ */
+export class UpstashMessageStore implements MessageStore {
+  private readonly redis: Redis;
+  private readonly ttlSeconds: number;
+  private readonly appendScript: { exec(keys: string[], args: string[]): Promise<number> };
+
+  constructor(options: UpstashMessageStoreOptions) {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    this.redis = new Redis({
+      url: options.url,
+      token: options.token,
+      // Raw strings: messages are parsed here, not guessed at by the client.
+      automaticDeserialization: false,
+      enableTelemetry: false,
+      // A few quick retries of network errors only; safe because the append is idempotent.
+      retry: { retries: 2, backoff: (n) => 50 * 2 ** n },
+      signal: () => AbortSignal.timeout(timeoutMs),
+    });
+    this.ttlSeconds = Math.max(1, Math.ceil(options.ttlHours * 3600));
+    this.appendScript = this.redis.createScript<number>(APPEND_ABOVE_TAIL);
+  }
+
+  async append(requestIdx: number, messages: readonly ChatMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const args = [String(this.ttlSeconds)];
+    for (const m of messages) args.push(String(m.seq), JSON.stringify(m));
+    await this.guard(() => this.appendScript.exec([roomKey(requestIdx)], args));
+  }
+
+  async list(requestIdx: number, options: { afterSeq?: number; last?: number } = {}): Promise<ChatMessage[]> {
+    const key = roomKey(requestIdx);
+    const { afterSeq, last } = options;
+    const messages = await this.guard(async () => {
+      if (afterSeq === undefined || afterSeq <= 0) {
+        return parse(await this.redis.lrange<string>(key, last === undefined ? 0 : -Math.max(last, 0), -1));
+      }
+      // The list holds consecutive seqs, so the first stored seq locates afterSeq + 1.
+      const first = await this.redis.lindex(key, 0);
+      if (first === null) return [];
+      const start = Math.max(0, afterSeq - (parse([first as string])[0]?.seq ?? 0) + 1);
+      const tail = parse(await this.redis.lrange<string>(key, start, -1));
+      // Not consecutive after all (never written by this adapter): read it all, to be exact.
+      if (start > 0 && tail.length > 0 && tail[0]!.seq !== afterSeq + 1) {
+        return parse(await this.redis.lrange<string>(key, 0, -1));
+      }
+      return tail;
+    });
+    const after = afterSeq === undefined ? messages : messages.filter((m) => m.seq > afterSeq);
+    return last === undefined ? after : after.slice(Math.max(0, after.length - last));
+  }
+
+  count(requestIdx: number): Promise<number> {
+    return this.guard(() => this.redis.llen(roomKey(requestIdx)));
+  }
+
+  async clear(requestIdx: number): Promise<void> {
+    await this.guard(() => this.redis.del(roomKey(requestIdx)));
+  }
+
+  private async guard<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw upstreamError("The message store (Upstash Redis)", e);
+    }
+  }
+}
+
+function parse(items: readonly string[]): ChatMessage[] {
+  return items.map((s) => JSON.parse(s) as ChatMessage);
+}

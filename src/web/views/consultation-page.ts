@@ -1,0 +1,149 @@
+import { consultations, download } from "../api";
+import type { View } from "../app-context";
+import { mountChat } from "../chat/chat-view";
+import { h } from "../dom";
+import { formatTime, statusLabel, t } from "../i18n";
+import type { Consultation } from "../types";
+import { actionPanel } from "./consultation-actions";
+import { availableActions, canChat, type Viewer } from "./consultation-rules";
+import { errorBox } from "./error-box";
+
+const POLL_MS = 4_000;
+const FINISHED = new Set(["COMPLETED", "REJECTED", "CANCELLED"]);
+
+/** One consultation: its details, the viewer's actions, downloads and the live chat. */
+export const consultationView: View = (root, ctx, params) => {
+  const requestIdx = Number(params.id);
+  const viewer: Viewer = { userCode: ctx.session.userCode, counselor: ctx.caps.counselor, admin: ctx.caps.admin };
+  const heading = h("h1", {}, t("detailTitle", { id: requestIdx }));
+  const details = h("div");
+  const chatSection = h("section", { class: "card chat", "aria-labelledby": "chat-title" }, h("h2", { id: "chat-title" }, t("chatTitle")));
+  const chatBody = h("div");
+  chatSection.append(chatBody);
+  root.append(heading, details, chatSection);
+
+  let current: Consultation | null = null;
+  let stopChat: (() => void) | null = null;
+  let stopped = false;
+
+  function show(c: Consultation): void {
+    current = c;
+    const actions = availableActions(c, viewer);
+    const files = downloads(c);
+    details.replaceChildren(summary(c), ...(actions.length ? [actionPanel(c, actions, changed)] : []), ...(files ? [files] : []));
+    const chatWanted = canChat(c, viewer);
+    if (chatWanted && !stopChat) {
+      chatBody.replaceChildren();
+      if (c.status === "PENDING" && c.requesterUserCode === viewer.userCode) chatBody.append(h("p", { class: "notice" }, t("chatWaitingCounselor")));
+      stopChat = mountChat(chatBody, {
+        requestIdx,
+        me: viewer.userCode,
+        readOnly: c.requesterUserCode !== viewer.userCode && c.recipientUserCode !== viewer.userCode,
+        nameOf: (code) => (code === c.requesterUserCode ? c.requesterName : (current?.recipientName ?? code)),
+        onStatus: (status) => {
+          if (current && status !== current.status) void reload();
+        },
+        onClosed: () => void reload(),
+      });
+    } else if (!chatWanted && !stopChat) {
+      chatBody.replaceChildren(h("p", { class: "notice" }, c.status === "COMPLETED" ? t("chatClosed") : t("chatNotOpen")));
+    }
+  }
+
+  function changed(c: Consultation): void {
+    ctx.announce(`${t("done")} ${statusLabel(c.status)}`);
+    // A transfer or an end closes this viewer's chat; the server closes the socket too.
+    if (stopChat && !canChat(c, viewer)) {
+      stopChat();
+      stopChat = null;
+    }
+    show(c);
+    heading.focus();
+  }
+
+  async function reload(): Promise<void> {
+    try {
+      const c = await consultations.get(requestIdx);
+      if (stopped) return;
+      if (stopChat && !canChat(c, viewer)) {
+        // Keep the log on screen (the chat view shows why it closed), but stop reconnecting.
+        stopChat();
+        stopChat = null;
+      }
+      show(c);
+    } catch (e) {
+      details.replaceChildren(errorBox(e, () => void reload()));
+    }
+  }
+
+  details.append(h("p", {}, t("loading")));
+  void reload();
+  // Without a socket nothing tells this page that the other side approved, started or
+  // took the request: look again every few seconds until it is open or finished.
+  const poll = setInterval(() => {
+    if (!stopChat && current && !FINISHED.has(current.status) && document.visibilityState === "visible") void reload();
+  }, POLL_MS);
+  return () => {
+    stopped = true;
+    clearInterval(poll);
+    stopChat?.();
+  };
+};
+
+function summary(c: Consultation): HTMLElement {
+  const row = (label: string, value: string | number | null | undefined) =>
+    value === null || value === undefined || value === "" ? null : [h("dt", {}, label), h("dd", {}, String(value))];
+  const rows = [
+    row(t("colStatus"), statusLabel(c.status)),
+    row(t("requester"), `${c.requesterName} (${c.requesterUserCode})`),
+    row(t("recipient"), c.recipientUserCode ? `${c.recipientName ?? ""} (${c.recipientUserCode})` : t("unassigned")),
+    row(t("category"), c.category),
+    row(t("scheduledAt"), c.scheduledAt && formatTime(c.scheduledAt)),
+    row(t("createdAt"), formatTime(c.createdAt)),
+    row(t("startedAt"), c.startedAt && formatTime(c.startedAt)),
+    row(t("endedAt"), c.endedAt && formatTime(c.endedAt)),
+    row(t("duration"), c.durationMinutes === null ? null : t("minutes", { n: c.durationMinutes })),
+    row(t("messageCount"), c.messageCount),
+    row(t("rejectionReason"), c.rejectionReason),
+    row(t("cancelReason"), c.cancelReason),
+    row(t("content"), c.content),
+  ];
+  return h(
+    "section",
+    { class: "card", "aria-label": c.title },
+    h("h2", {}, c.title, " ", h("span", { class: `badge status-${c.status}`, "data-status": c.status }, statusLabel(c.status))),
+    h("dl", { class: "details" }, ...rows.flat()),
+  );
+}
+
+/** The transcript so far (while it runs) and the archived one (once ended); null if neither. */
+function downloads(c: Consultation): HTMLElement | null {
+  const live = (c.startedAt !== null || c.messageCount > 0) && c.status !== "COMPLETED";
+  if (!live && !c.chatLogKey) return null;
+  const error = h("p", { class: "error", role: "alert" });
+  const button = (label: string, name: string, go: () => Promise<void>) =>
+    h("button", {
+      type: "button",
+      "data-download": name,
+      onclick: () => {
+        error.textContent = "";
+        go().catch((e: Error) => (error.textContent = t("errorPrefix", { message: e.message })));
+      },
+    }, label);
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "downloads-title" },
+    h("h2", { id: "downloads-title" }, t("downloads")),
+    h(
+      "div",
+      { class: "actions" },
+      live
+        ? button(t("downloadTranscript"), "transcript", () => download("POST", `/api/chat/history/download/${c.requestIdx}`, `chat-log-${c.requestIdx}.txt`))
+        : null,
+      c.chatLogKey
+        ? button(t("downloadArchive"), "archive", () => download("GET", `/api/chat/archive/download/${c.requestIdx}`, `archived-chat-log-${c.requestIdx}.txt`))
+        : null,
+    ),
+    error,
+  );
+}

@@ -1,0 +1,186 @@
+import type { StepData } from "./load";
+import type { LoadShape, SystemName } from "./options";
+
+/** The figures of one step of one system; these go to JSON and the tables. */
+export interface StepFigures {
+  system: SystemName;
+  shape: LoadShape;
+  offeredRate: number;
+  achievedRate: number;
+  sent: number;
+  acked: number;
+  refused: Record<string, number>;
+  /** Every `error` frame any device got, by code (refused sends included). */
+  errorFrames: Record<string, number>;
+  unanswered: number;
+  unsentNoDevice: number;
+  /** Acked messages missing on at least one connected device of either participant. */
+  lost: number;
+  /** Acked messages absent from GET /api/chat/messages. */
+  ackedNotStored: number;
+  duplicates: number;
+  duplicateAcks: number;
+  orderViolations: number;
+  /** Devices whose received sequence differs from the stored one. */
+  storedMismatches: number;
+  latencyMs: Percentiles;
+  ackLatencyMs: Percentiles;
+  /** The first message per room, sent alone before the timed load (it may start the consultation). */
+  warmupLatencyMs: Percentiles;
+  connections: { attempted: number; ready: number; successRate: number; failures: Record<string, number> };
+  /** Sockets the server closed during the step, by close code. */
+  unexpectedCloses: Record<string, number>;
+  peakRssMiB: number;
+  /**
+   * workerd CPU per acked message (µs) over the send and drain window, less what workerd
+   * burns idle in that time; and the load generator's own CPU per message.
+   */
+  serverCpuUsPerMessage: number;
+  clientCpuUsPerMessage: number;
+  drainComplete: boolean;
+  verifyErrors: string[];
+}
+
+export interface Percentiles {
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export function percentiles(values: number[]): Percentiles {
+  if (!values.length) return { samples: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+  const sorted = Float64Array.from(values).sort();
+  // Nearest rank: the smallest value with at least p% of the samples at or below it.
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return { samples: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted.at(-1)!) };
+}
+
+const tally = (keys: string[]) => keys.reduce<Record<string, number>>((t, k) => ((t[k] = (t[k] ?? 0) + 1), t), {});
+
+export function analyze(system: SystemName, data: StepData): StepFigures {
+  const { ledger, devices } = data;
+  const live = devices.filter((d) => d.readySeq !== null);
+  const sent = ledger.sentAt.size - ledger.warmup.size;
+  const acked = [...ledger.acks.keys()].filter((id) => !ledger.warmup.has(id)).length;
+
+  let duplicates = 0;
+  let orderViolations = 0;
+  let storedMismatches = 0;
+  // clientMsgId -> the devices that got it, for loss and latency.
+  const seenBy = new Map<string, Map<(typeof live)[number], number>>();
+  for (const d of live) {
+    const ids = new Set<string>();
+    let expected = d.readySeq! + 1;
+    for (const r of d.received) {
+      if (ids.has(r.id)) duplicates++;
+      ids.add(r.id);
+      if (r.seq !== expected) orderViolations++;
+      expected = r.seq + 1;
+      if (r.clientMsgId) {
+        const by = seenBy.get(r.clientMsgId) ?? new Map();
+        if (!by.has(d)) by.set(d, r.at);
+        seenBy.set(r.clientMsgId, by);
+      }
+    }
+    const stored = data.stored.get(d.room.requestIdx);
+    if (stored) {
+      const want = stored.filter((m) => m.seq > d.readySeq!).map((m) => m.id);
+      const got = d.received.map((r) => r.id);
+      if (want.length !== got.length || want.some((id, i) => id !== got[i])) storedMismatches++;
+    }
+  }
+
+  const storedIds = new Set([...data.stored.values()].flatMap((list) => list.map((m) => m.id)));
+  let lost = 0;
+  let fullyDelivered = 0;
+  let ackedNotStored = 0;
+  let lastFullDelivery = data.firstSendAt;
+  const latencies: number[] = [];
+  const ackLatencies: number[] = [];
+  const warmupLatencies: number[] = [];
+  for (const [clientMsgId, ack] of ledger.acks) {
+    const { at: sentAt, device: sender } = ledger.sentAt.get(clientMsgId)!;
+    const warmup = ledger.warmup.has(clientMsgId);
+    if (!warmup) ackLatencies.push(ack.at - sentAt);
+    if (data.stored.has(sender.room.requestIdx) && !storedIds.has(ack.id)) ackedNotStored++;
+    const by = seenBy.get(clientMsgId) ?? new Map();
+    const roomDevices = live.filter((d) => d.room === sender.room);
+    const complete = roomDevices.every((d) => by.has(d));
+    if (!complete) lost++;
+    else if (!warmup) lastFullDelivery = Math.max(lastFullDelivery, ...by.values());
+    if (complete && !warmup) fullyDelivered++;
+    // Latency is what the other participant experiences: send until arrival on each of their devices.
+    for (const [d, at] of by) if (d.side !== sender.side) (warmup ? warmupLatencies : latencies).push(at - sentAt);
+  }
+
+  const failures = tally(devices.filter((d) => d.readySeq === null).map((d) => d.connectError ?? "unknown"));
+  const refused = tally([...ledger.refused.values()]);
+  const sendSpan = Math.max(1, data.lastSendAt - data.firstSendAt) / 1000;
+  const deliveredSpan = Math.max(1, lastFullDelivery - data.firstSendAt) / 1000;
+  return {
+    system,
+    shape: data.shape,
+    // n sends over a span hold n-1 intervals; the rate is intervals per second.
+    offeredRate: Math.round(((Math.max(1, sent) - 1) / sendSpan) * 10) / 10,
+    achievedRate: Math.round(((Math.max(1, fullyDelivered) - 1) / deliveredSpan) * 10) / 10,
+    sent,
+    acked,
+    refused,
+    errorFrames: devices.reduce<Record<string, number>>((t, d) => {
+      for (const [code, n] of d.errors) t[code] = (t[code] ?? 0) + n;
+      return t;
+    }, {}),
+    unanswered: ledger.sentAt.size - ledger.acks.size - ledger.refused.size,
+    unsentNoDevice: data.unsentNoDevice,
+    lost,
+    ackedNotStored,
+    duplicates,
+    duplicateAcks: ledger.duplicateAcks,
+    orderViolations,
+    storedMismatches,
+    latencyMs: percentiles(latencies),
+    ackLatencyMs: percentiles(ackLatencies),
+    warmupLatencyMs: percentiles(warmupLatencies),
+    connections: {
+      attempted: devices.length,
+      ready: live.length,
+      successRate: Math.round((live.length / Math.max(1, devices.length)) * 1000) / 10,
+      failures,
+    },
+    unexpectedCloses: devices.reduce<Record<string, number>>((t, d) => {
+      for (const [code, n] of d.unexpectedCloses) t[code] = (t[code] ?? 0) + n;
+      return t;
+    }, {}),
+    peakRssMiB: Math.round((data.peakRssBytes / 2 ** 20) * 10) / 10,
+    serverCpuUsPerMessage: Math.round((Math.max(0, data.cpu.server - data.cpu.serverIdle) * 1e6) / Math.max(1, acked)),
+    clientCpuUsPerMessage: Math.round((data.cpu.client * 1e6) / Math.max(1, acked)),
+    drainComplete: data.drainComplete,
+    verifyErrors: data.verifyErrors,
+  };
+}
+
+/**
+ * What `--check` fails on: anything lost, repeated, out of order or refused, never a time.
+ * Returns the reasons, empty when the step is clean.
+ */
+export function integrityProblems(f: StepFigures): string[] {
+  const problems: string[] = [];
+  const add = (n: number, what: string) => n > 0 && problems.push(`${f.system}: ${n} ${what}`);
+  add(f.lost, "acked messages not delivered to every device");
+  add(f.ackedNotStored, "acked messages not stored");
+  add(f.duplicates, "duplicate deliveries");
+  add(f.duplicateAcks, "duplicate acks");
+  add(f.orderViolations, "order violations");
+  add(f.storedMismatches, "devices whose messages differ from the stored sequence");
+  add(f.unanswered, "sends never acked nor refused");
+  add(Object.values(f.errorFrames).reduce((a, b) => a + b, 0), `error frames ${JSON.stringify(f.errorFrames)}`);
+  add(f.connections.attempted - f.connections.ready, `failed connections ${JSON.stringify(f.connections.failures)}`);
+  add(Object.values(f.unexpectedCloses).reduce((a, b) => a + b, 0), `sockets closed by the server ${JSON.stringify(f.unexpectedCloses)}`);
+  add(f.unsentNoDevice, "sends skipped for lack of a connected device");
+  add(f.verifyErrors.length, `verification errors ${f.verifyErrors.slice(0, 3).join("; ")}`);
+  if (f.acked === 0) problems.push(`${f.system}: no message was acked`);
+  return problems;
+}

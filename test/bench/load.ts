@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { closeDevices, connectDevice, newLedger, type Device, type SendLedger } from "./devices";
+import type { LoadShape } from "./options";
+import { measureCpu, sampleMemory } from "./proc-stats";
+import { inBatches, storedMessages, type Room, type Target } from "./targets";
+
+/** The raw record of one load step; `analyze` turns it into figures. */
+export interface StepData {
+  shape: LoadShape;
+  devices: Device[];
+  ledger: SendLedger;
+  /** Monotonic ms: first and last send, end of the drain. */
+  firstSendAt: number;
+  lastSendAt: number;
+  drainedAt: number;
+  drainComplete: boolean;
+  /** Sends skipped because none of the sender's devices connected. */
+  unsentNoDevice: number;
+  peakRssBytes: number;
+  /** CPU seconds of workerd and of the load generator from the first send to the end of the drain. */
+  cpu: { server: number; client: number; serverIdle: number };
+  /** Per room: the stored messages after the devices' `ready` seq (GET /api/chat/messages). */
+  stored: Map<number, { id: string; seq: number }[]>;
+  verifyErrors: string[];
+}
+
+interface Sender {
+  room: Room;
+  devices: Device[];
+  turn: number;
+}
+
+/** Sends spread evenly over each sender with a random phase, merged into one timetable. */
+function timetable(senders: Sender[], rate: number, seconds: number) {
+  const perSender = rate / senders.length;
+  const period = 1000 / perSender;
+  const events: { at: number; sender: Sender }[] = [];
+  for (const sender of senders) {
+    for (let at = Math.random() * period; at < seconds * 1000; at += period) events.push({ at, sender });
+  }
+  return events.sort((a, b) => a.at - b.at);
+}
+
+/** Open loop: each send goes at its time whatever the answers, like real users would. */
+function playTimetable(events: ReturnType<typeof timetable>, send: (s: Sender) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    let i = 0;
+    const tick = () => {
+      const now = performance.now() - start;
+      while (i < events.length && events[i]!.at <= now) send(events[i++]!.sender);
+      if (i >= events.length) return resolve();
+      setTimeout(tick, Math.max(0, events[i]!.at - (performance.now() - start)));
+    };
+    tick();
+  });
+}
+
+/** Every ack or refusal came back and every acked message reached every connected device of its room. */
+function drained(ledger: SendLedger, sent: number, devicesPerRoom: Map<number, number>): boolean {
+  if (ledger.acks.size + ledger.refused.size < sent) return false;
+  for (const [clientMsgId] of ledger.acks) {
+    const room = ledger.sentAt.get(clientMsgId)!.device.room.requestIdx;
+    if ((ledger.deliveries.get(clientMsgId) ?? 0) < devicesPerRoom.get(room)!) return false;
+  }
+  return true;
+}
+
+const padding = " ".repeat(8) + "benchmark payload: a typical chat line of about one hundred characters.";
+
+function send(ledger: SendLedger, device: Device, text: string): number {
+  const clientMsgId = randomUUID();
+  const at = performance.now();
+  ledger.sentAt.set(clientMsgId, { at, device });
+  device.ws!.send(JSON.stringify({ type: "send", clientMsgId, content: `${text}${padding}` }));
+  return at;
+}
+
+/** Waits (at most `ms`) until everything sent so far is answered and delivered everywhere. */
+async function drain(ledger: SendLedger, devicesPerRoom: Map<number, number>, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (!drained(ledger, ledger.sentAt.size, devicesPerRoom)) {
+    if (performance.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+export async function runStep(target: Target, shape: LoadShape, drainMs: number): Promise<StepData> {
+  const rooms = await target.ensureRooms(shape.rooms);
+  const ledger = newLedger();
+  const memory = sampleMemory(target.server.pid);
+  const specs = rooms.flatMap((room) =>
+    ([0, 1] as const).flatMap((side) => Array.from({ length: shape.devices }, () => ({ room, side }))),
+  );
+  const devices = await inBatches(specs, 16, ({ room, side }) => connectDevice(target.server.baseUrl, room, side, ledger));
+  const live = devices.filter((d) => d.readySeq !== null);
+  const devicesPerRoom = new Map(rooms.map((r) => [r.requestIdx, live.filter((d) => d.room === r).length]));
+
+  // One message per room first, timed apart: the product's first message starts the
+  // consultation (a state change through the repository), and the room's Durable Object
+  // wakes up; neither is the steady state the timed load measures.
+  for (const room of rooms) {
+    const device = live.find((d) => d.room === room && d.side === 0);
+    if (device) send(ledger, device, "warm-up");
+  }
+  for (const id of ledger.sentAt.keys()) ledger.warmup.add(id);
+  await drain(ledger, devicesPerRoom, drainMs);
+
+  const senders: Sender[] = rooms.flatMap((room) =>
+    ([0, 1] as const).map((side) => ({ room, devices: live.filter((d) => d.room === room && d.side === side), turn: 0 })),
+  );
+  let sent = 0;
+  let unsentNoDevice = 0;
+  let firstSendAt = 0;
+  let lastSendAt = 0;
+  const cpu = measureCpu(target.server.pid);
+  const cpuFrom = performance.now();
+  await playTimetable(timetable(senders, shape.rate, shape.seconds), (sender) => {
+    // The participant's devices take turns, so every device sends and receives its own echo.
+    const device = sender.devices[sender.turn++ % Math.max(1, sender.devices.length)];
+    if (!device) return void unsentNoDevice++;
+    const at = send(ledger, device, `#${sent}`);
+    if (sent++ === 0) firstSendAt = at;
+    lastSendAt = at;
+  });
+
+  const drainComplete = await drain(ledger, devicesPerRoom, drainMs);
+  const drainedAt = performance.now();
+  const cpuUsed = { ...cpu.stop(), serverIdle: (target.idleCpuPerSecond * (performance.now() - cpuFrom)) / 1000 };
+
+  const stored = new Map<number, { id: string; seq: number }[]>();
+  const verifyErrors: string[] = [];
+  await inBatches(rooms, 8, async (room) => {
+    const seqs = live.filter((d) => d.room === room).map((d) => d.readySeq!);
+    if (!seqs.length) return;
+    try {
+      stored.set(room.requestIdx, await storedMessages(target, room, Math.min(...seqs)));
+    } catch (e) {
+      verifyErrors.push(`room ${room.requestIdx}: ${(e as Error).message}`);
+    }
+  });
+  await closeDevices(devices);
+  return {
+    shape, devices, ledger, firstSendAt, lastSendAt, drainedAt, drainComplete, unsentNoDevice,
+    peakRssBytes: memory.stop(), cpu: cpuUsed, stored, verifyErrors,
+  };
+}

@@ -1,0 +1,102 @@
+import WebSocket from "ws";
+
+/**
+ * A V8 CPU profile of the Worker's isolate (the Worker and its Durable Objects share it)
+ * through wrangler's DevTools endpoint: where the JavaScript time of a message goes.
+ * Time outside JavaScript (workerd's sockets, SQLite, the runtime) shows as "(program)";
+ * "(idle)" is waiting.
+ */
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface ProfileSummary {
+  /** Sampled milliseconds that were not idle. */
+  busyMs: number;
+  /** Functions by self time (ms, share of busy time). */
+  self: { fn: string; ms: number; share: number }[];
+  /** Functions by inclusive time (themselves and what they called). */
+  inclusive: { fn: string; ms: number; share: number }[];
+}
+
+/** Names are enough inside one bundle; anonymous functions get their bundle line. */
+const label = (f: CallFrame) => f.functionName || (f.url ? `(anonymous ${f.url.split("/").pop()}:${f.lineNumber + 1})` : "(native)");
+
+export async function startProfiler(inspectorPort: number, samplingUs = 200) {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let nextId = 1;
+  const pending = new Map<number, (result: unknown) => void>();
+  ws.on("message", (raw) => {
+    const msg = JSON.parse(String(raw)) as { id?: number; result?: unknown; error?: { message: string } };
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.error ? Promise.reject(new Error(msg.error.message)) : msg.result);
+  });
+  const send = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: samplingUs });
+  await send("Profiler.start");
+  return {
+    async stop(): Promise<CpuProfile> {
+      const { profile } = (await send("Profiler.stop")) as { profile: CpuProfile };
+      ws.close();
+      return profile;
+    },
+  };
+}
+
+export function summarize(profile: CpuProfile, top = 15): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const idle = [...selfUs].filter(([id]) => byId.get(id)?.callFrame.functionName === "(idle)").reduce((s, [, us]) => s + us, 0);
+  const busyUs = [...selfUs.values()].reduce((a, b) => a + b, 0) - idle;
+
+  const selfByFn = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const fn = label(byId.get(id)!.callFrame);
+    if (fn !== "(idle)") selfByFn.set(fn, (selfByFn.get(fn) ?? 0) + us);
+  }
+  // Inclusive time per function, counting each sample once per function even under recursion.
+  const inclusiveByFn = new Map<string, number>();
+  const walk = (id: number, onPath: Set<string>): number => {
+    const node = byId.get(id)!;
+    const fn = label(node.callFrame);
+    const fresh = !onPath.has(fn);
+    if (fresh) onPath.add(fn);
+    let total = selfUs.get(id) ?? 0;
+    for (const child of node.children ?? []) total += walk(child, onPath);
+    if (fresh) {
+      onPath.delete(fn);
+      if (fn !== "(idle)" && fn !== "(root)") inclusiveByFn.set(fn, (inclusiveByFn.get(fn) ?? 0) + total);
+    }
+    return total;
+  };
+  walk(profile.nodes[0]!.id, new Set());
+  const rank = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, ms: Math.round(us / 100) / 10, share: Math.round((us / Math.max(1, busyUs)) * 1000) / 10 }));
+  return { busyMs: Math.round(busyUs / 1000), self: rank(selfByFn), inclusive: rank(inclusiveByFn) };
+}

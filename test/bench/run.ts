@@ -1,0 +1,154 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { analyze, integrityProblems, type StepFigures } from "./analyze";
+import { runCleanup } from "./cleanup";
+import { runStep } from "./load";
+import { fitRooms, parseOptions, type Options, type SystemName } from "./options";
+import { stepTable, sweepTable, type Knee } from "./report";
+import { prepareStack, StackUnavailable, type Stack } from "./stacks";
+import { latencyChart } from "./svg-chart";
+import { baselineTarget, productTarget, type Target } from "./targets";
+import { workerdCpuSeconds } from "./proc-stats";
+import { startProfiler, summarize } from "./profiler";
+import { snapshotProduct } from "./snapshot";
+import { startWranglerDev } from "./wrangler-server";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+async function startTargets(opts: Options, stack: Stack, secret: string): Promise<Target[]> {
+  const starts = opts.systems.map(async (system: SystemName) => {
+    if (system === "baseline") {
+      const server = await startWranglerDev({ name: system, configPath: join(repo, "test/bench/baseline/wrangler.toml"), vars: {} });
+      return baselineTarget(server, secret);
+    }
+    const configPath = snapshotProduct(repo);
+    const server = await startWranglerDev({ name: system, configPath, vars: stack.vars, d1Migrations: "DB" });
+    return productTarget(server, secret);
+  });
+  return Promise.all(starts);
+}
+
+/** How much CPU each idle workerd burns (timers, the dev proxy), measured side by side. */
+async function measureIdle(targets: Target[], seconds = 3) {
+  const before = targets.map((t) => workerdCpuSeconds(t.server.pid));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  targets.forEach((t, i) => (t.idleCpuPerSecond = (workerdCpuSeconds(t.server.pid) - before[i]!) / seconds));
+}
+
+function log(line: string) {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+async function step(target: Target, opts: Options, rate: number): Promise<StepFigures> {
+  const shape = fitRooms({ ...opts.shape, rate }, opts.maxUserRate);
+  if (shape.rooms > opts.shape.rooms) log(`${rate} msg/s needs ${shape.rooms} rooms to keep each user ≤ ${opts.maxUserRate} msg/s`);
+  log(`${target.system}: ${shape.rooms} rooms × 2 users × ${shape.devices} devices, ${rate} msg/s for ${shape.seconds} s`);
+  const figures = analyze(target.system, await runStep(target, shape, opts.drainMs));
+  log(`${target.system}: achieved ${figures.achievedRate} msg/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, lost ${figures.lost}`);
+  return figures;
+}
+
+/**
+ * One extra step per system under the CPU profiler, not counted in the figures: the
+ * profiler slows the isolate, and workerd's native time between events is sampled too,
+ * so only the shares are worth reading: the top functions by inclusive and self time.
+ */
+async function profileSteps(targets: Target[], opts: Options, base: string): Promise<string> {
+  const out: string[] = [];
+  for (const target of targets) {
+    const profiler = await startProfiler(target.server.inspectorPort);
+    const f = await step(target, opts, opts.shape.rate);
+    const profile = await profiler.stop();
+    writeFileSync(`${base}-${target.system}.cpuprofile`, JSON.stringify(profile));
+    const s = summarize(profile);
+    out.push(
+      `#### CPU profile: ${target.system} (${f.acked} messages; shares of the isolate's busy samples)`,
+      "",
+      "| inclusive | share | self | share |",
+      "|---|---:|---|---:|",
+      ...s.inclusive.map((r, i) => `| ${r.fn} | ${r.share}% | ${s.self[i]?.fn ?? ""} | ${s.self[i] ? `${s.self[i].share}%` : ""} |`),
+      "",
+    );
+  }
+  return out.join("\n");
+}
+
+/** Rising rates, product and baseline alternating at each rate, until each one's knee. */
+async function sweep(targets: Target[], opts: Options) {
+  const steps: StepFigures[] = [];
+  const knees = new Map<SystemName, Knee>(targets.map((t) => [t.system, { system: t.system, lastGood: null, firstBad: null }]));
+  for (const rate of opts.sweepRates) {
+    const running = targets.filter((t) => knees.get(t.system)!.firstBad === null);
+    if (!running.length) break;
+    for (const target of running) {
+      const f = await step(target, opts, rate);
+      steps.push(f);
+      const knee = knees.get(target.system)!;
+      if (f.latencyMs.p99 > opts.kneeP99Ms || integrityProblems(f).length) knee.firstBad = rate;
+      else knee.lastGood = rate;
+    }
+  }
+  return { steps, knees: [...knees.values()] };
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  const secret = randomBytes(32).toString("hex");
+  const stack = await prepareStack(opts.stack, secret);
+  log(`starting ${opts.systems.join(" and ")} (stack ${stack.name})`);
+  const targets = await startTargets(opts, stack, secret);
+  await measureIdle(targets);
+  log(`idle workerd CPU: ${targets.map((t) => `${t.system} ${(t.idleCpuPerSecond * 1000).toFixed(1)} ms/s`).join(", ")}`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  mkdirSync(opts.outDir, { recursive: true });
+  const base = join(opts.outDir, `${opts.preset}-${stack.name}-${stamp}`);
+  const meta = { preset: opts.preset, stack: stack.name, startedAt: new Date().toISOString(), options: opts };
+
+  let steps: StepFigures[];
+  let markdown: string;
+  if (opts.preset === "sweep") {
+    const result = await sweep(targets, opts);
+    steps = result.steps;
+    const bySystem = (system: string, key: "p50" | "p99") =>
+      steps.filter((s) => s.system === system).map((s) => ({ x: s.shape.rate, y: s.latencyMs[key] }));
+    const chart = latencyChart(
+      `send→delivery latency vs offered rate (${stack.name})`,
+      [
+        { label: "product p50", color: "#1f5fbf", dashed: false, points: bySystem("product", "p50") },
+        { label: "product p99", color: "#1f5fbf", dashed: true, points: bySystem("product", "p99") },
+        { label: "baseline p50", color: "#e07b00", dashed: false, points: bySystem("baseline", "p50") },
+        { label: "baseline p99", color: "#e07b00", dashed: true, points: bySystem("baseline", "p99") },
+      ],
+      opts.kneeP99Ms,
+    );
+    writeFileSync(`${base}.svg`, chart);
+    markdown = `${sweepTable(steps, result.knees)}\n\nchart: ${base}.svg`;
+    writeFileSync(`${base}.json`, JSON.stringify({ ...meta, knees: result.knees, steps }, null, 2));
+  } else {
+    steps = [];
+    for (const target of targets) steps.push(await step(target, opts, opts.shape.rate));
+    markdown = stepTable(steps);
+    writeFileSync(`${base}.json`, JSON.stringify({ ...meta, steps }, null, 2));
+  }
+  if (opts.profile) markdown += `\n\n${await profileSteps(targets, opts, base)}`;
+  console.log(`\n### bench ${opts.preset} (${stack.name}), ${meta.startedAt}\n\n${markdown}\n\nresults: ${base}.json`);
+
+  // The sweep drives systems past their knee on purpose; --check judges the steps below it.
+  const judged = opts.preset === "sweep" ? steps.filter((s) => s.latencyMs.p99 <= opts.kneeP99Ms) : steps;
+  const problems = judged.flatMap(integrityProblems);
+  if (problems.length) console.error(`\nintegrity problems:\n- ${problems.join("\n- ")}`);
+  return opts.check && problems.length ? 1 : 0;
+}
+
+main()
+  .then(async (code) => {
+    await runCleanup();
+    process.exit(code);
+  })
+  .catch(async (e) => {
+    console.error(e instanceof StackUnavailable ? e.message : e);
+    await runCleanup();
+    process.exit(e instanceof StackUnavailable ? 2 : 1);
+  });

@@ -1,0 +1,83 @@
+/**
+ * Browser tests (`npm run test:browser`): builds the app, runs the unit tests of its pure
+ * modules, starts `wrangler dev` (free port, temporary state, DEV_AUTH=true), then drives
+ * Debian's headless Chromium through each scenario with fresh browser contexts.
+ * Screenshots land in test-artifacts/screenshots/. Ends with `browser: N passed, N failed`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { startDevServer, type DevServer } from "./support/dev-server";
+import { SCREENSHOTS, launchBrowser, makeWorld, type Scenario } from "./support/harness";
+import { adminAndLayout } from "./scenarios/admin-and-layout";
+import { networkDrop } from "./scenarios/network-drop";
+import { scheduledConsultation } from "./scenarios/scheduled-consultation";
+import { supportQueue } from "./scenarios/support-queue";
+
+const scenarios: Scenario[] = [scheduledConsultation, networkDrop, supportQueue, adminAndLayout];
+const only = process.argv[2];
+const root = new URL("../..", import.meta.url).pathname;
+let passed = 0;
+let failed = 0;
+
+function npm(args: string[]): boolean {
+  return spawnSync("npm", args, { cwd: root, stdio: "inherit" }).status === 0;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const f of readdirSync(SCREENSHOTS)) if (f.startsWith("failed-")) rmSync(SCREENSHOTS + f);
+  if (!npm(["run", "-s", "build:web"])) {
+    failed++;
+    console.error("✗ build:web failed");
+    return;
+  }
+  if (!only) {
+    const ok = npm(["exec", "--", "vitest", "run", "--config", "test/browser/vitest.config.ts"]);
+    console.log(`${ok ? "✓" : "✗"} unit tests of the app's state and rules`);
+    ok ? passed++ : failed++;
+  }
+
+  let server: DevServer | null = null;
+  const browser = await launchBrowser();
+  try {
+    server = await startDevServer();
+    for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
+      const world = makeWorld(browser, server.url);
+      const started = Date.now();
+      try {
+        await scenario.run(world);
+        passed++;
+        console.log(`✓ ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        console.log(`✗ ${scenario.name}\n  ${(e as Error).stack ?? e}`);
+        await keepFailureScreens(world.browser, scenario.name);
+      } finally {
+        await world.closeAll();
+      }
+    }
+  } finally {
+    await browser.close();
+    await server?.stop();
+  }
+}
+
+async function keepFailureScreens(browser: import("playwright-core").Browser, name: string): Promise<void> {
+  const slug = name.replace(/[^a-z0-9]+/gi, "-").slice(0, 40);
+  let n = 0;
+  for (const context of browser.contexts()) {
+    for (const page of context.pages()) {
+      await page.screenshot({ path: `${SCREENSHOTS}failed-${slug}-${++n}.png`, fullPage: true }).catch(() => {});
+    }
+  }
+}
+
+main()
+  .catch((e) => {
+    failed++;
+    console.error(e);
+  })
+  .finally(() => {
+    console.log(`browser: ${passed} passed, ${failed} failed`);
+    process.exit(failed === 0 ? 0 : 1);
+  });

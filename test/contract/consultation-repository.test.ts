@@ -1,0 +1,259 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { planAction, planEnd } from "../../src/consultations/rules";
+import type { Consultation, User } from "../../src/domain/types";
+import { createD1Repository } from "../../src/stores/consultation-repository/d1";
+import { createPlanetscaleClient, createPlanetscaleRepository } from "../../src/stores/consultation-repository/planetscale";
+import type { ConsultationRepository, NewConsultation } from "../../src/stores/consultation-repository/port";
+import { failureCode, stack, whileDown } from "./support";
+
+/**
+ * The ConsultationRepository contract, run against D1 (embedded) and PlanetScale (the
+ * production client over the HTTP gateway and a real MariaDB). Guards and changes come from
+ * the real lifecycle rules, so the statements are the ones the service runs.
+ */
+interface RepoCase {
+  name: string;
+  repo: () => ConsultationRepository;
+  /** Empties both tables (files run one at a time; the tests own the database). */
+  reset(): Promise<void>;
+}
+
+const d1 = (env as unknown as { DB: D1Database }).DB;
+const TABLES = ["consultation_request", "message_activity"];
+
+const cases: RepoCase[] = [
+  {
+    name: "D1 (embedded)",
+    repo: () => createD1Repository(d1),
+    reset: async () => void (await d1.batch(TABLES.map((t) => d1.prepare(`DELETE FROM ${t}`)))),
+  },
+  {
+    name: "PlanetScale (production)",
+    repo: () => createPlanetscaleRepository(stack.database),
+    async reset() {
+      const client = createPlanetscaleClient(stack.database);
+      for (const t of TABLES) await client.execute(`DELETE FROM ${t}`);
+    },
+  },
+];
+
+const T0 = Date.UTC(2025, 9, 24, 5, 0, 0);
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+
+const user = (userCode: string, role = "student"): User => ({
+  userCode,
+  name: `이름 ${userCode}`,
+  role,
+  isCounselor: role !== "student",
+  isAdmin: role === "admin",
+  exp: null,
+});
+const student = user("STU001");
+const professor = user("PROF001", "professor");
+const counselors = Array.from({ length: 12 }, (_, i) => user(`AGENT${i}`, "agent"));
+
+function request(overrides: Partial<NewConsultation> = {}): NewConsultation {
+  return {
+    requesterUserCode: student.userCode,
+    requesterName: "홍길동",
+    recipientUserCode: professor.userCode,
+    recipientName: "김교수",
+    category: null,
+    title: "수업 관련 질문",
+    content: "안녕하세요 😀 it's \"quoted\" \\ backslash",
+    scheduledAt: null,
+    now: at(0),
+    ...overrides,
+  };
+}
+const queueRequest = (category: string, minute: number) =>
+  request({ recipientUserCode: null, recipientName: null, category, now: at(minute) });
+
+describe.each(cases)("ConsultationRepository contract: $name", ({ repo, reset }) => {
+  beforeEach(reset);
+
+  /** Runs a lifecycle action the way the service does: plan from the row, then transition. */
+  async function act(r: ConsultationRepository, c: Consultation, action: Parameters<typeof planAction>[0], actor: User, minute: number, input = {}) {
+    const plan = planAction(action, c, actor, input, at(minute));
+    return r.transition(c.requestIdx, plan.guard, { ...plan.changes, now: at(minute) });
+  }
+
+  it("creates a PENDING request and reads it back identically", async () => {
+    const r = repo();
+    const created = await r.create(request({ scheduledAt: at(90) }));
+    expect(created).toMatchObject({
+      status: "PENDING",
+      requesterUserCode: "STU001",
+      recipientUserCode: "PROF001",
+      content: "안녕하세요 😀 it's \"quoted\" \\ backslash",
+      scheduledAt: at(90).toISOString(),
+      createdAt: at(0).toISOString(),
+      updatedAt: at(0).toISOString(),
+      startedAt: null,
+      messageCount: 0,
+      endedBy: null,
+    });
+    expect(created.requestIdx).toBeGreaterThan(0);
+    expect(await r.findById(created.requestIdx)).toEqual(created);
+    expect(await r.findById(created.requestIdx + 1000)).toBeNull();
+  });
+
+  it("transitions only when the guard matches; null clears a column, undefined keeps it", async () => {
+    const r = repo();
+    const c = await r.create(request());
+    const scheduled = await act(r, c, "approve", professor, 1, { scheduledAt: at(60) });
+    expect(scheduled).toMatchObject({ status: "SCHEDULED", scheduledAt: at(60).toISOString(), updatedAt: at(1).toISOString() });
+    expect(await r.findById(c.requestIdx)).toEqual(scheduled);
+
+    // A plan made from the stale PENDING row matches nothing and changes nothing.
+    expect(await act(r, c, "reject", professor, 2, { reason: "늦음" })).toBeNull();
+    expect(await r.findById(c.requestIdx)).toEqual(scheduled);
+
+    const started = (await act(r, scheduled!, "start", professor, 3))!;
+    expect(started).toMatchObject({ status: "IN_PROGRESS", startedAt: at(3).toISOString(), scheduledAt: at(60).toISOString() });
+    const queued = (await act(r, started, "transfer", professor, 4))!;
+    expect(queued).toMatchObject({ status: "PENDING", recipientUserCode: null, recipientName: null, startedAt: at(3).toISOString() });
+    const end = planEnd(queued, student, "archive/chat_1_final.txt", at(25));
+    const ended = await r.transition(c.requestIdx, end.guard, { ...end.changes, now: at(25) });
+    expect(ended).toMatchObject({ status: "COMPLETED", durationMinutes: 22, endedBy: "STU001", endedAt: at(25).toISOString() });
+    expect(await r.findById(c.requestIdx)).toEqual(ended);
+  });
+
+  it("a queue item raced by many counselors has exactly one winner", async () => {
+    const r = repo();
+    const item = await r.create(queueRequest("race", 0));
+    const results = await Promise.all(counselors.map((who, i) => act(r, item, i % 2 ? "start" : "approve", who, 1)));
+    const winners = results.filter((x): x is Consultation => x !== null);
+    expect(winners).toHaveLength(1);
+    const stored = await r.findById(item.requestIdx);
+    expect(stored).toEqual(winners[0]);
+    expect(counselors.map((c) => c.userCode)).toContain(stored!.recipientUserCode);
+  });
+
+  it("lists the caller's consultations newest first, in pages that never repeat or skip", async () => {
+    const r = repo();
+    const mine: Consultation[] = [];
+    // Pairs created in the same millisecond: requestIdx breaks the tie.
+    for (const minute of [0, 1, 1, 2, 3, 3, 4]) mine.push(await r.create(request({ now: at(minute) })));
+    const other = await r.create(request({ requesterUserCode: "STU002", recipientUserCode: "PROF002", now: at(2) }));
+    const asRecipient = await r.create(request({ requesterUserCode: "STU003", recipientUserCode: "STU001", now: at(5) }));
+    const newestFirst = (list: Consultation[]) =>
+      [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.requestIdx - a.requestIdx).map((c) => c.requestIdx);
+
+    const pages: number[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await r.list({ userCode: "STU001", all: false, role: "requester", limit: 3, cursor });
+      pages.push(page.items.map((c) => c.requestIdx));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(newestFirst(mine));
+
+    const both = await r.list({ userCode: "STU001", all: false, limit: 100 });
+    expect(both.items.map((c) => c.requestIdx)).toEqual(newestFirst([...mine, asRecipient]));
+    expect(both.nextCursor).toBeNull();
+    const received = await r.list({ userCode: "STU001", all: false, role: "recipient", limit: 100 });
+    expect(received.items.map((c) => c.requestIdx)).toEqual([asRecipient.requestIdx]);
+    const everyone = await r.list({ userCode: "ADMIN", all: true, limit: 100 });
+    expect(everyone.items.map((c) => c.requestIdx)).toEqual(newestFirst([...mine, other, asRecipient]));
+
+    await act(r, mine[2]!, "approve", professor, 6);
+    const scheduled = await r.list({ userCode: "STU001", all: false, status: "SCHEDULED", limit: 10 });
+    expect(scheduled.items.map((c) => c.requestIdx)).toEqual([mine[2]!.requestIdx]);
+    expect(await failureCode(r.list({ userCode: "STU001", all: false, limit: 3, cursor: "not-a-cursor" }))).toBe("VALIDATION");
+  });
+
+  it("the queue holds unassigned PENDING items, oldest first, by category", async () => {
+    const r = repo();
+    const late = await r.create(queueRequest("billing", 5));
+    const early = await r.create(queueRequest("billing", 1));
+    const tech = await r.create(queueRequest("tech", 3));
+    const taken = await r.create(queueRequest("billing", 0));
+    await act(r, taken, "start", counselors[0]!, 6);
+    await r.create(request()); // addressed to a professor: not a queue item
+
+    expect((await r.queue({ limit: 10 })).map((c) => c.requestIdx)).toEqual([early.requestIdx, tech.requestIdx, late.requestIdx]);
+    expect((await r.queue({ category: "billing", limit: 10 })).map((c) => c.requestIdx)).toEqual([early.requestIdx, late.requestIdx]);
+    expect((await r.queue({ limit: 1 })).map((c) => c.requestIdx)).toEqual([early.requestIdx]);
+  });
+
+  it("finds open consultations idle before a cutoff, oldest idle first", async () => {
+    const r = repo();
+    const started = (await act(r, await r.create(request()), "start", professor, 0))!;
+    const active = (await act(r, await r.create(request()), "start", professor, 0))!;
+    await r.recordActivity(active.requestIdx, at(300), 4);
+    const transferred = (await act(r, (await act(r, await r.create(request()), "start", professor, 0))!, "transfer", professor, 60))!;
+    const future = await act(r, await r.create(request()), "approve", professor, 0, { scheduledAt: at(600) });
+    await r.create(request()); // PENDING, never started: not open
+    const done = (await act(r, await r.create(request()), "start", professor, 0))!;
+    const end = planEnd(done, professor, null, at(1));
+    await r.transition(done.requestIdx, end.guard, { ...end.changes, now: at(1) });
+
+    const idle = await r.findIdleOpen(at(360), 10);
+    expect(idle.map((c) => c.requestIdx)).toEqual([started.requestIdx, transferred.requestIdx, active.requestIdx]);
+    expect((await r.findIdleOpen(at(360), 2)).map((c) => c.requestIdx)).toEqual([started.requestIdx, transferred.requestIdx]);
+    expect((await r.findIdleOpen(at(700), 10)).map((c) => c.requestIdx)).toContain(future!.requestIdx);
+  });
+
+  it("records activity forward only, and counts each message once in the stats", async () => {
+    const r = repo();
+    const c = (await act(r, await r.create(request()), "start", professor, 0))!;
+    await r.recordActivity(c.requestIdx, at(10), 5);
+    await r.recordActivity(c.requestIdx, at(10), 5); // a retried report
+    await r.recordActivity(c.requestIdx, at(5), 3); // a late, older report
+    expect(await r.findById(c.requestIdx)).toMatchObject({ lastActivityAt: at(10).toISOString(), messageCount: 5, status: "IN_PROGRESS" });
+    await r.recordActivity(c.requestIdx, at(20), 8);
+    expect(await r.findById(c.requestIdx)).toMatchObject({ lastActivityAt: at(20).toISOString(), messageCount: 8 });
+    expect((await r.stats(at(30))).messagesLast24h).toBe(8);
+    expect((await r.stats(at(24 * 60 + 15))).messagesLast24h).toBe(3); // only the report at minute 20
+  });
+
+  it("computes statistics by status and the mean duration", async () => {
+    const r = repo();
+    for (const minutes of [10, 21]) {
+      const c = (await act(r, await r.create(request()), "start", professor, 0))!;
+      const end = planEnd(c, professor, null, at(minutes));
+      await r.transition(c.requestIdx, end.guard, { ...end.changes, now: at(minutes) });
+    }
+    await r.create(request());
+    await act(r, await r.create(request()), "reject", professor, 1, { reason: "no" });
+    const stats = await r.stats(at(60));
+    expect(stats.byStatus).toEqual({ PENDING: 1, SCHEDULED: 0, IN_PROGRESS: 0, COMPLETED: 2, REJECTED: 1, CANCELLED: 0 });
+    expect(stats.meanDurationMinutes).toBeCloseTo(15.5);
+    expect(stats.messagesLast24h).toBe(0);
+    await reset();
+    expect(await r.stats(at(60))).toEqual({
+      byStatus: { PENDING: 0, SCHEDULED: 0, IN_PROGRESS: 0, COMPLETED: 0, REJECTED: 0, CANCELLED: 0 },
+      meanDurationMinutes: null,
+      messagesLast24h: 0,
+    });
+  });
+});
+
+describe("PlanetScale repository failures", () => {
+  const r = () => createPlanetscaleRepository(stack.database);
+  beforeEach(cases[1]!.reset);
+
+  it("an unreachable database is UPSTREAM_UNAVAILABLE and nothing is written", async () => {
+    const c = await r().create(request());
+    const plan = planAction("approve", c, professor, {}, at(1));
+    await whileDown("planetscale", async () => {
+      expect(await failureCode(r().create(request()))).toBe("UPSTREAM_UNAVAILABLE");
+      expect(await failureCode(r().transition(c.requestIdx, plan.guard, { ...plan.changes, now: at(1) }))).toBe("UPSTREAM_UNAVAILABLE");
+      expect(await failureCode(r().recordActivity(c.requestIdx, at(2), 3))).toBe("UPSTREAM_UNAVAILABLE");
+      expect(await failureCode(r().findById(c.requestIdx))).toBe("UPSTREAM_UNAVAILABLE");
+      expect(await failureCode(r().stats(at(3)))).toBe("UPSTREAM_UNAVAILABLE");
+    });
+    expect(await r().findById(c.requestIdx)).toEqual(c);
+    expect((await r().list({ userCode: "STU001", all: true, limit: 10 })).items).toHaveLength(1);
+    // Retrying once it is back succeeds.
+    expect(await r().transition(c.requestIdx, plan.guard, { ...plan.changes, now: at(1) })).toMatchObject({ status: "SCHEDULED" });
+  });
+
+  it("wrong credentials are UPSTREAM_UNAVAILABLE", async () => {
+    const wrong = createPlanetscaleRepository({ ...stack.database, password: "wrong" });
+    expect(await failureCode(wrong.findById(1))).toBe("UPSTREAM_UNAVAILABLE");
+  });
+});
