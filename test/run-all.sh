@@ -19,7 +19,9 @@ stage worker npm run -s test:worker
 stage archive npm run -s test:archive
 stage contract npm run -s test:contract
 [ -f test/vitest.node.config.ts ] && stage node npm run -s test:node
+[ -d test/node/e2e ] && stage e2e-production npm run -s test:e2e:production
 [ -f test/browser/run.ts ] && stage browser npm run -s test:browser
+[ -d test/bench ] && stage bench-checker npm run -s test:bench
 [ -d test/bench ] && stage bench-smoke npm run -s bench -- --preset smoke --check
 
 echo

@@ -87,10 +87,17 @@ function mapJoseError(e: unknown): ApiError {
   return upstreamError("The JWKS endpoint", e);
 }
 
+const MAX_USER_CODE = 128;
+const MAX_NAME = 255;
+
 function userFromClaims(payload: JWTPayload, config: Config): User {
   const sub = typeof payload.sub === "string" ? payload.sub.trim() : "";
   if (!sub) throw unauthorized("Token has no subject (sub)");
+  // The same limits as the database columns (user codes 128, names 255), so a token is
+  // refused the same way whichever repository adapter runs, instead of failing a write.
+  if (sub.length > MAX_USER_CODE) throw unauthorized(`Token subject is longer than ${MAX_USER_CODE} characters`);
   const name = typeof payload.name === "string" && payload.name.trim() ? payload.name.trim() : sub;
+  if (name.length > MAX_NAME) throw unauthorized(`Token name is longer than ${MAX_NAME} characters`);
   const role = typeof payload.role === "string" ? payload.role.trim() : "";
   return {
     userCode: sub,

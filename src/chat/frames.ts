@@ -22,7 +22,7 @@ const seqNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const clientFrameSchemas = {
   send: z.object({
     type: z.literal("send"),
-    clientMsgId: z.string().trim().min(1).max(128),
+    clientMsgId: z.string().min(1).max(128),
     // Trimmed before the length rule: whitespace-only content is empty.
     content: z.string().trim().min(1, "content is empty").max(MAX_CONTENT_CHARS, `content exceeds ${MAX_CONTENT_CHARS} characters`),
   }),

@@ -57,13 +57,15 @@ export class MessageWriter {
   }
 
   /**
-   * The index entry of `sender`'s `clientMsgId` if it is stored. If it is in flight, waits
-   * for its write first (a failed write leaves it unknown, so the retry stores it).
+   * Synchronous dedupe lookup for `sender`'s `clientMsgId`: the stored message's id and
+   * seq, or the write still in flight (wait for it, then look again: a failed write leaves
+   * the id unknown, so the retry stores it), or null when it is new.
    */
-  async existing(sender: string, clientMsgId: string): Promise<{ id: string; seq: number } | null> {
-    const pending = this.inFlight.get(dedupeKey({ sender, clientMsgId }));
-    if (pending) await pending;
-    return this.state.findClientMsg(sender, clientMsgId);
+  lookup(sender: string, clientMsgId: string): { stored: { id: string; seq: number } } | { inFlight: Promise<void> } | null {
+    const inFlight = this.inFlight.get(dedupeKey({ sender, clientMsgId }));
+    if (inFlight) return { inFlight };
+    const stored = this.state.findClientMsg(sender, clientMsgId);
+    return stored ? { stored } : null;
   }
 
   /**

@@ -12,14 +12,14 @@ import { buildMessageStore, type RoomMessageStore } from "./message-store-factor
 import { MessageWriter, type Outgoing } from "./message-writer";
 import { assertCanPost, describeChange, endedText, SYSTEM_SENDER, systemSenderName } from "./room-lifecycle";
 import { roomResult, type RoomResult } from "./room-gateway";
+import { armTokenExpiry, closeExpiredSockets, expireHotStore } from "./room-deadlines";
+import { forwardTyping, markRead, sendHistory } from "./room-presence";
 import { RoomState } from "./room-state";
-import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, earliestExpiryMs, openSockets, sendFrame, userTag } from "./room-sockets";
+import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
 import { RateLimiter } from "./rate-limiter";
 
 /** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
-/** Messages per `history` frame, so a long sync never hits the WebSocket message limit. */
-const HISTORY_CHUNK = 200;
 
 /** What the Worker hands the room on connect, after it verified the caller. */
 export interface ConnectGrant {
@@ -52,6 +52,8 @@ export class RoomDO extends DurableObject<Env> {
   private readonly writer: MessageWriter;
   /** The in-flight auto-start (first message in a SCHEDULED room), shared by racing sends. */
   private starting: Promise<void> | null = null;
+  /** The in-flight archive() run, shared by concurrent ends. */
+  private archiving: Promise<RoomResult<{ chatLogKey: string | null }>> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,8 +64,8 @@ export class RoomDO extends DurableObject<Env> {
     this.scheduler = new AlarmScheduler(sql, ctx.storage);
     this.hot = buildMessageStore(getConfig(env), sql);
     this.writer = new MessageWriter(this.state, this.hot.store, () => this.requestIdx, (batch) => this.delivered(batch));
-    this.scheduler.on("ttl", () => this.expireHotStore());
-    this.scheduler.on("token-expiry", () => this.closeExpiredSockets());
+    this.scheduler.on("ttl", () => expireHotStore(this.hot.localExpiry, this.scheduler));
+    this.scheduler.on("token-expiry", () => closeExpiredSockets(ctx, this.scheduler));
     this.scheduler.on("activity", () => this.flushActivity());
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -100,7 +102,7 @@ export class RoomDO extends DurableObject<Env> {
       you: { userCode, name, role },
       reads: this.state.reads(),
     });
-    if (grant.user.exp !== null) await this.scheduleTokenExpiry();
+    if (grant.user.exp !== null) await armTokenExpiry(this.ctx, this.scheduler);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -121,15 +123,22 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
-  override async webSocketClose(): Promise<void> {
-    // The runtime answers the close (compatibility date >= 2026-04-07); only the
-    // token-expiry deadline may now point at a socket that is gone.
-    await this.scheduleTokenExpiry();
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Complete the close handshake: without it a hibernatable socket's peer waits for its
+    // own timeout (seen under wrangler dev). Harmless where the runtime already replied.
+    try {
+      // Echo the peer's code when it may be sent; 1005/1006/1015 and the like may not.
+      ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
+    } catch {
+      // already closed
+    }
+    // The token-expiry deadline may point at the socket that just left.
+    await armTokenExpiry(this.ctx, this.scheduler);
   }
 
   override async webSocketError(_ws: WebSocket, error: unknown): Promise<void> {
     console.warn("room socket error", error);
-    await this.scheduleTokenExpiry();
+    await armTokenExpiry(this.ctx, this.scheduler);
   }
 
   private async handleFrame(ws: WebSocket, user: User, frame: ClientFrame): Promise<void> {
@@ -138,41 +147,30 @@ export class RoomDO extends DurableObject<Env> {
         return sendFrame(ws, { type: "pong" });
       case "send":
         return this.handleSend(ws, user, frame);
-      case "sync": {
-        const messages = await this.hot.store.list(this.requestIdx, { afterSeq: frame.afterSeq });
-        // Always at least one (possibly empty) frame, so the client knows it is in sync.
-        let i = 0;
-        do {
-          sendFrame(ws, { type: "history", messages: messages.slice(i, i + HISTORY_CHUNK) });
-          i += HISTORY_CHUNK;
-        } while (i < messages.length);
-        return;
-      }
-      case "read": {
-        if (user.isAdmin) throw new ApiError("FORBIDDEN", "Admins are read-only in chat rooms");
-        // Marks past the newest stored message are clamped: nobody can read the future.
-        const receipt = this.state.markRead(user.userCode, Math.min(frame.upToSeq, this.state.lastSeq), new Date().toISOString());
-        if (receipt) broadcast(openSockets(this.ctx), { type: "read", ...receipt });
-        return;
-      }
-      case "typing": {
-        if (user.isAdmin) throw new ApiError("FORBIDDEN", "Admins are read-only in chat rooms");
-        const others = openSockets(this.ctx).filter((s) => attachmentOf(s)?.user.userCode !== user.userCode);
-        return broadcast(others, { type: "typing", userCode: user.userCode });
-      }
+      case "sync":
+        return sendHistory(ws, await this.hot.store.list(this.requestIdx, { afterSeq: frame.afterSeq }));
+      case "read":
+        return markRead(this.ctx, this.state, user, frame.upToSeq);
+      case "typing":
+        return forwardTyping(this.ctx, user);
     }
   }
 
   /**
-   * A `send`: every check and the seq assignment run synchronously after the last await,
-   * so no other event can slip between "allowed" and "numbered". Ack and broadcast follow
-   * from `delivered` once the message is stored.
+   * A `send`. After the last await, the dedupe lookup, every check and the seq assignment
+   * run synchronously, so no other event can slip between "new and allowed" and
+   * "numbered" (two copies of one clientMsgId racing each other included). Ack and
+   * broadcast follow from `delivered` once the message is stored.
    */
   private async handleSend(ws: WebSocket, user: User, frame: SendFrame): Promise<void> {
     assertCanPost(this.state.consultation, this.state.sealed, user);
     if (this.state.consultation?.status === "SCHEDULED") await this.ensureStarted(user);
-    const known = await this.writer.existing(user.userCode, frame.clientMsgId);
-    if (known) return sendFrame(ws, { type: "ack", clientMsgId: frame.clientMsgId, id: known.id, seq: known.seq });
+    let found = this.writer.lookup(user.userCode, frame.clientMsgId);
+    while (found && "inFlight" in found) {
+      await found.inFlight;
+      found = this.writer.lookup(user.userCode, frame.clientMsgId);
+    }
+    if (found) return sendFrame(ws, { type: "ack", clientMsgId: frame.clientMsgId, id: found.stored.id, seq: found.stored.seq });
     assertCanPost(this.state.consultation, this.state.sealed, user);
     if (!this.limiter.take(user.userCode)) {
       throw new ApiError("RATE_LIMITED", "Too many messages: at most 10 a second (burst 20)");
@@ -236,7 +234,8 @@ export class RoomDO extends DurableObject<Env> {
     if (this.state.rememberConsultation(next) !== next) return; // an older row than the room's
     const change = describeChange(prev, next, this.locale);
     if (change.terminal) this.state.sealed = true;
-    if (change.systemText) {
+    // A sealed room is being archived: a late "started" must not land after "ended".
+    if (change.systemText && !this.state.sealed) {
       try {
         await this.postSystem(change.systemText);
       } catch (e) {
@@ -252,29 +251,6 @@ export class RoomDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.scheduler.run();
-  }
-
-  private async expireHotStore(): Promise<void> {
-    const local = this.hot.localExpiry;
-    if (!local || local.expireIfDue()) return;
-    const at = local.expiresAt(); // refreshed by an append since the deadline was set
-    if (at !== null) await this.scheduler.schedule("ttl", at);
-  }
-
-  private async closeExpiredSockets(): Promise<void> {
-    const now = Date.now();
-    const expired = openSockets(this.ctx).filter((ws) => {
-      const exp = attachmentOf(ws)?.user.exp;
-      return exp !== null && exp !== undefined && exp * 1000 <= now;
-    });
-    closeAll(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
-    await this.scheduleTokenExpiry();
-  }
-
-  private async scheduleTokenExpiry(): Promise<void> {
-    const next = earliestExpiryMs(openSockets(this.ctx));
-    if (next === null) await this.scheduler.cancel("token-expiry");
-    else await this.scheduler.schedule("token-expiry", next);
   }
 
   /** Reports pending activity (lastActivityAt, messageCount) to the repository. */
@@ -310,26 +286,30 @@ export class RoomDO extends DurableObject<Env> {
   /**
    * RoomGateway.archive (SPEC section 6, steps 1-2): seal, let every accepted send finish,
    * store the "ended" SYSTEM message (once, and only in a room with messages), report the
-   * activity, then write the archive. On failure the room is unsealed and the error thrown.
+   * activity, then write the archive. On failure the room is unsealed and the refusal
+   * returned. Concurrent calls (two ends racing) share one run.
    */
   async archive(consultation: Consultation, endedBy: string): Promise<RoomResult<{ chatLogKey: string | null }>> {
     this.state.rememberConsultation(consultation);
+    this.archiving ??= roomResult(() => this.sealAndArchive(endedBy)).finally(() => (this.archiving = null));
+    return this.archiving;
+  }
+
+  private async sealAndArchive(endedBy: string): Promise<{ chatLogKey: string | null }> {
     this.state.sealed = true;
-    return roomResult(async () => {
-      try {
-        await this.writer.idle();
-        const count = await this.hot.store.count(this.requestIdx);
-        if (count > 0 && this.state.endedSeq !== this.state.lastSeq) {
-          await this.postSystem(endedText(this.locale));
-          this.state.endedSeq = this.state.lastSeq;
-        }
-        await this.flushActivity().catch((e) => console.error("room activity flush failed while ending", e));
-        return await this.writeArchive(endedBy);
-      } catch (e) {
-        this.state.sealed = false;
-        throw e instanceof ApiError ? e : upstreamError("The archive", e);
+    try {
+      await this.writer.idle();
+      const count = await this.hot.store.count(this.requestIdx);
+      if (count > 0 && this.state.endedSeq !== this.state.lastSeq) {
+        await this.postSystem(endedText(this.locale));
+        this.state.endedSeq = this.state.lastSeq;
       }
-    });
+      await this.flushActivity().catch((e) => console.error("room activity flush failed while ending", e));
+      return await this.writeArchive(endedBy);
+    } catch (e) {
+      this.state.sealed = false;
+      throw e instanceof ApiError ? e : upstreamError("The archive", e);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
@@ -63,13 +63,13 @@ const endByBody = createRoute({
   responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
 });
 
-function toInput(body: Partial<z.infer<(typeof ActionBodies)[BodyAction]>>): ActionInput {
-  const b = body as { scheduledAt?: string | null; reason?: string; toUserCode?: string; toUserName?: string };
+/** Any action body (each is a subset of these fields) → the lifecycle's input. */
+function toInput(body: { scheduledAt?: string | null; reason?: string; toUserCode?: string; toUserName?: string }): ActionInput {
   return {
-    scheduledAt: b.scheduledAt === undefined ? undefined : b.scheduledAt === null ? null : new Date(b.scheduledAt),
-    reason: b.reason,
-    toUserCode: b.toUserCode,
-    toUserName: b.toUserName,
+    scheduledAt: body.scheduledAt == null ? body.scheduledAt : new Date(body.scheduledAt),
+    reason: body.reason,
+    toUserCode: body.toUserCode,
+    toUserName: body.toUserName,
   };
 }
 

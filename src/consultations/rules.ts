@@ -90,7 +90,7 @@ export function planAction(action: Exclude<Action, "end">, c: Consultation, acto
           status: "SCHEDULED",
           recipientUserCode: actor.userCode,
           recipientName: actor.name,
-          scheduledAt: input.scheduledAt ?? undefined,
+          scheduledAt: input.scheduledAt, // undefined keeps the requested time, null clears it
         },
       };
     }

@@ -25,6 +25,9 @@ const live = document.getElementById("announcer")!;
 let stopView: (() => void) | void;
 let session: Session | null = null;
 let caps: Capabilities = { counselor: false, admin: false };
+// The first page load leaves focus at the top (skip link first); later renders are
+// in-app navigation and move focus to the new view's heading.
+let firstRender = true;
 
 function announce(message: string): void {
   live.textContent = "";
@@ -58,7 +61,7 @@ async function render(notice?: string): Promise<void> {
     const main = h("main", { id: "main" });
     app.append(main);
     stopView = signInView(main, notice ?? null, () => void boot());
-    focusHeading(main);
+    settleFocus(main);
     return;
   }
   const ctx: AppContext = { session, caps, navigate, announce };
@@ -73,7 +76,12 @@ async function render(notice?: string): Promise<void> {
     const params = Object.fromEntries(route.names.map((n, i) => [n, match[i + 1]!]));
     stopView = route.view(main, ctx, params);
   }
-  focusHeading(main);
+  settleFocus(main);
+}
+
+function settleFocus(main: HTMLElement): void {
+  if (!firstRender) focusHeading(main);
+  firstRender = false;
 }
 
 function header(current: Session | null): HTMLElement {

@@ -34,7 +34,7 @@ function scenario() {
   }
   const data: StepData = {
     shape: { rooms: 1, devices: 2, rate: 100, seconds: 0.03 },
-    devices, ledger, firstSendAt: 10, lastSendAt: 30, drainedAt: 40, drainComplete: true, unsentNoDevice: 0,
+    devices, ledger, firstSendAt: 10, lastSendAt: 30, drainComplete: true, unsentNoDevice: 0,
     peakRssBytes: 0, cpu: { server: 0, client: 0, serverIdle: 0 }, stored: new Map([[7, stored]]), verifyErrors: [],
   };
   return { data, devices, ledger };
@@ -78,6 +78,18 @@ describe("analyze", () => {
     expect(f.unanswered).toBe(1);
     expect(f.ackedNotStored).toBe(1);
     expect(integrityProblems(f).join("\n")).toMatch(/never acked[\s\S]*not stored|not stored[\s\S]*never acked/);
+  });
+
+  it("keeps the warm-up message out of the rate and latency figures but not out of the loss check", () => {
+    const { data, ledger, devices } = scenario();
+    ledger.warmup.add("c1");
+    // One professor device missed the warm-up message (seq 1).
+    devices[1]!.received.shift();
+    const f = analyze("product", data);
+    expect(f.sent).toBe(2);
+    expect(f.acked).toBe(2);
+    expect(f.warmupLatencyMs.samples).toBe(1);
+    expect(f.lost).toBe(1);
   });
 });
 

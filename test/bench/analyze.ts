@@ -39,6 +39,8 @@ export interface StepFigures {
   clientCpuUsPerMessage: number;
   drainComplete: boolean;
   verifyErrors: string[];
+  /** Sweep only: this rate ran twice (p99 over the knee line the first time); the better run is kept. */
+  retried?: boolean;
 }
 
 export interface Percentiles {

@@ -6,8 +6,22 @@ type Stop = () => Promise<void> | void;
 
 const stops: Stop[] = [];
 let installed = false;
+let running: Promise<void> | null = null;
+
+async function safely(stop: Stop): Promise<void> {
+  try {
+    await stop();
+  } catch (e) {
+    console.error("cleanup failed:", e);
+  }
+}
 
 export function onCleanup(stop: Stop): void {
+  // Started while the cleanup already runs (Ctrl-C during startup): stop it right away.
+  if (running) {
+    void safely(stop);
+    return;
+  }
   stops.push(stop);
   if (installed) return;
   installed = true;
@@ -19,14 +33,13 @@ export function onCleanup(stop: Stop): void {
   }
 }
 
-/** Runs every registered stop once, newest first; a failing stop does not skip the rest. */
-export async function runCleanup(): Promise<void> {
-  while (stops.length) {
-    const stop = stops.pop()!;
-    try {
-      await stop();
-    } catch (e) {
-      console.error("cleanup failed:", e);
-    }
-  }
+/**
+ * Runs every registered stop once, newest first; a failing stop does not skip the rest.
+ * Every caller gets the same run, so an exit waits for stops another caller started.
+ */
+export function runCleanup(): Promise<void> {
+  running ??= (async () => {
+    while (stops.length) await safely(stops.pop()!);
+  })();
+  return running;
 }

@@ -10,10 +10,9 @@ export interface StepData {
   shape: LoadShape;
   devices: Device[];
   ledger: SendLedger;
-  /** Monotonic ms: first and last send, end of the drain. */
+  /** Monotonic ms: the first and the last timed send. */
   firstSendAt: number;
   lastSendAt: number;
-  drainedAt: number;
   drainComplete: boolean;
   /** Sends skipped because none of the sender's devices connected. */
   unsentNoDevice: number;
@@ -127,7 +126,6 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number)
   });
 
   const drainComplete = await drain(ledger, devicesPerRoom, drainMs);
-  const drainedAt = performance.now();
   const cpuUsed = { ...cpu.stop(), serverIdle: (target.idleCpuPerSecond * (performance.now() - cpuFrom)) / 1000 };
 
   const stored = new Map<number, { id: string; seq: number }[]>();
@@ -143,7 +141,7 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number)
   });
   await closeDevices(devices);
   return {
-    shape, devices, ledger, firstSendAt, lastSendAt, drainedAt, drainComplete, unsentNoDevice,
+    shape, devices, ledger, firstSendAt, lastSendAt, drainComplete, unsentNoDevice,
     peakRssBytes: memory.stop(), cpu: cpuUsed, stored, verifyErrors,
   };
 }

@@ -25,6 +25,8 @@ export interface Options {
   maxUserRate: number;
   drainMs: number;
   check: boolean;
+  /** Extra one-row SELECTs per message in the baseline (a variant that prices SQLite statements). */
+  baselineExtraSql: number;
   /** After the measured steps, one more step per system under the V8 CPU profiler. */
   profile: boolean;
   outDir: string;
@@ -34,16 +36,19 @@ const PRESETS: Record<PresetName, Pick<Options, "shape" | "sweepRates">> = {
   smoke: { shape: { rooms: 4, devices: 2, rate: 20, seconds: 8 }, sweepRates: [] },
   // The seeds' own test: 100 concurrent users (50 rooms × 2), 50 msgs/s, 5 minutes.
   seed: { shape: { rooms: 50, devices: 1, rate: 50, seconds: 300 }, sweepRates: [] },
-  sweep: { shape: { rooms: 10, devices: 2, rate: 25, seconds: 8 }, sweepRates: [25, 50, 100, 200, 400, 600, 800, 1200, 1600] },
+  sweep: { shape: { rooms: 10, devices: 2, rate: 25, seconds: 8 }, sweepRates: [25, 50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600] },
 };
+
+/** A bad command line: printed without a stack trace. */
+export class UsageError extends Error {}
 
 const USAGE = `usage: npm run bench -- [--preset smoke|seed|sweep] [--stack embedded|production]
   [--systems product,baseline] [--rooms R] [--devices D] [--rate M] [--seconds T]
-  [--rates 25,50,...] [--knee-p99 MS] [--check] [--profile] [--out DIR]`;
+  [--rates 25,50,...] [--knee-p99 MS] [--check] [--profile] [--baseline-extra-sql N] [--out DIR]`;
 
 function positive(name: string, v: string | undefined): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number, got ${v}\n${USAGE}`);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} needs a positive number, got ${v}\n${USAGE}`);
   return n;
 }
 
@@ -52,7 +57,7 @@ export function parseOptions(argv: string[]): Options {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith("--")) throw new Error(`unexpected argument ${a}\n${USAGE}`);
+    if (!a.startsWith("--")) throw new UsageError(`unexpected argument ${a}\n${USAGE}`);
     if (a === "--check" || a === "--profile" || a === "--help") flags.add(a);
     else args.set(a, argv[++i] ?? "");
   }
@@ -61,12 +66,12 @@ export function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   const preset = (args.get("--preset") ?? "smoke") as PresetName;
-  if (!(preset in PRESETS)) throw new Error(`unknown preset ${preset}\n${USAGE}`);
+  if (!Object.hasOwn(PRESETS, preset)) throw new UsageError(`unknown preset ${preset}\n${USAGE}`);
   const stack = args.get("--stack") ?? "embedded";
-  if (stack !== "embedded" && stack !== "production") throw new Error(`unknown stack ${stack}\n${USAGE}`);
+  if (stack !== "embedded" && stack !== "production") throw new UsageError(`unknown stack ${stack}\n${USAGE}`);
   const systems = (args.get("--systems") ?? "product,baseline").split(",") as SystemName[];
   if (!systems.length || systems.some((s) => s !== "product" && s !== "baseline")) {
-    throw new Error(`--systems takes product and/or baseline\n${USAGE}`);
+    throw new UsageError(`--systems takes product and/or baseline\n${USAGE}`);
   }
   const base = PRESETS[preset];
   const num = (flag: string, fallback: number) => (args.has(flag) ? positive(flag, args.get(flag)) : fallback);
@@ -90,6 +95,7 @@ export function parseOptions(argv: string[]): Options {
     drainMs: 20_000,
     check: flags.has("--check"),
     profile: flags.has("--profile"),
+    baselineExtraSql: args.has("--baseline-extra-sql") ? Math.floor(positive("--baseline-extra-sql", args.get("--baseline-extra-sql"))) : 0,
     outDir: args.get("--out") ?? "bench-results",
   };
 }

@@ -3,8 +3,9 @@ import WebSocket from "ws";
 /**
  * A V8 CPU profile of the Worker's isolate (the Worker and its Durable Objects share it)
  * through wrangler's DevTools endpoint: where the JavaScript time of a message goes.
- * Time outside JavaScript (workerd's sockets, SQLite, the runtime) shows as "(program)";
- * "(idle)" is waiting.
+ * A native call made from JavaScript (a `sql.exec`, a socket `send`) is mostly counted in
+ * the self time of the JavaScript function that made it; runtime work with no JavaScript
+ * on the stack shows as "(program)"; "(idle)" is waiting and left out.
  */
 
 interface CallFrame {

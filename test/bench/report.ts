@@ -1,4 +1,5 @@
 import type { StepFigures } from "./analyze";
+import { latencyChart } from "./svg-chart";
 
 /** Markdown tables of the figures: product beside baseline, with their ratios. */
 
@@ -74,6 +75,27 @@ export function sweepTable(steps: StepFigures[], knees: Knee[]): string {
     );
   }
   const [p, b] = [knees.find((k) => k.system === "product"), knees.find((k) => k.system === "baseline")];
-  if (p?.lastGood && b?.lastGood) lines.push(`- product/baseline knee (throughput) ratio: ${ratio(p.lastGood, b.lastGood)}`);
+  if (p?.lastGood && b?.lastGood) {
+    // A system that never passed the line only gives a bound on the ratio.
+    const [pOpen, bOpen] = [p.firstBad === null, b.firstBad === null];
+    const bound = pOpen && bOpen ? null : bOpen ? "≤ " : pOpen ? "≥ " : "";
+    if (bound !== null) lines.push(`- product/baseline knee (throughput) ratio: ${bound}${ratio(p.lastGood, b.lastGood)}`);
+  }
   return lines.join("\n");
+}
+
+/** The sweep's chart: p50 and p99 against offered rate, product and baseline. */
+export function sweepChart(steps: StepFigures[], title: string, thresholdMs: number): string {
+  const points = (system: string, key: "p50" | "p99") =>
+    steps.filter((s) => s.system === system).map((s) => ({ x: s.shape.rate, y: s.latencyMs[key] }));
+  return latencyChart(
+    title,
+    [
+      { label: "product p50", color: "#1f5fbf", dashed: false, points: points("product", "p50") },
+      { label: "product p99", color: "#1f5fbf", dashed: true, points: points("product", "p99") },
+      { label: "baseline p50", color: "#e07b00", dashed: false, points: points("baseline", "p50") },
+      { label: "baseline p99", color: "#e07b00", dashed: true, points: points("baseline", "p99") },
+    ],
+    thresholdMs,
+  );
 }

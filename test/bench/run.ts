@@ -5,14 +5,13 @@ import { randomBytes } from "node:crypto";
 import { analyze, integrityProblems, type StepFigures } from "./analyze";
 import { runCleanup } from "./cleanup";
 import { runStep } from "./load";
-import { fitRooms, parseOptions, type Options, type SystemName } from "./options";
-import { stepTable, sweepTable, type Knee } from "./report";
+import { fitRooms, parseOptions, UsageError, type Options, type SystemName } from "./options";
+import { stepTable, sweepChart, sweepTable, type Knee } from "./report";
 import { prepareStack, StackUnavailable, type Stack } from "./stacks";
-import { latencyChart } from "./svg-chart";
 import { baselineTarget, productTarget, type Target } from "./targets";
 import { workerdCpuSeconds } from "./proc-stats";
 import { startProfiler, summarize } from "./profiler";
-import { snapshotProduct } from "./snapshot";
+import { snapshotBaseline, snapshotProduct } from "./snapshot";
 import { startWranglerDev } from "./wrangler-server";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,11 +19,11 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
 async function startTargets(opts: Options, stack: Stack, secret: string): Promise<Target[]> {
   const starts = opts.systems.map(async (system: SystemName) => {
     if (system === "baseline") {
-      const server = await startWranglerDev({ name: system, configPath: join(repo, "test/bench/baseline/wrangler.toml"), vars: {} });
+      const vars: Record<string, string> = opts.baselineExtraSql ? { EXTRA_SQL: String(opts.baselineExtraSql) } : {};
+      const server = await startWranglerDev({ name: system, configPath: snapshotBaseline(repo), vars });
       return baselineTarget(server, secret);
     }
-    const configPath = snapshotProduct(repo);
-    const server = await startWranglerDev({ name: system, configPath, vars: stack.vars, d1Migrations: "DB" });
+    const server = await startWranglerDev({ name: system, configPath: snapshotProduct(repo), vars: stack.vars, d1Migrations: "DB" });
     return productTarget(server, secret);
   });
   return Promise.all(starts);
@@ -83,10 +82,19 @@ async function sweep(targets: Target[], opts: Options) {
     const running = targets.filter((t) => knees.get(t.system)!.firstBad === null);
     if (!running.length) break;
     for (const target of running) {
-      const f = await step(target, opts, rate);
+      let f = await step(target, opts, rate);
+      // These machines are shared and noisy: a p99 over the line is confirmed by a second
+      // try at the same rate before it counts as the knee (the better try is kept). A
+      // lost, repeated or misordered message needs no confirmation.
+      const overP99 = (x: StepFigures) => x.latencyMs.p99 > opts.kneeP99Ms;
+      if (overP99(f) && !integrityProblems(f).length) {
+        log(`${target.system}: p99 over ${opts.kneeP99Ms} ms at ${rate} msg/s; trying once more`);
+        const again = await step(target, opts, rate);
+        f = { ...(again.latencyMs.p99 < f.latencyMs.p99 ? again : f), retried: true };
+      }
       steps.push(f);
       const knee = knees.get(target.system)!;
-      if (f.latencyMs.p99 > opts.kneeP99Ms || integrityProblems(f).length) knee.firstBad = rate;
+      if (overP99(f) || integrityProblems(f).length) knee.firstBad = rate;
       else knee.lastGood = rate;
     }
   }
@@ -111,18 +119,7 @@ async function main() {
   if (opts.preset === "sweep") {
     const result = await sweep(targets, opts);
     steps = result.steps;
-    const bySystem = (system: string, key: "p50" | "p99") =>
-      steps.filter((s) => s.system === system).map((s) => ({ x: s.shape.rate, y: s.latencyMs[key] }));
-    const chart = latencyChart(
-      `send→delivery latency vs offered rate (${stack.name})`,
-      [
-        { label: "product p50", color: "#1f5fbf", dashed: false, points: bySystem("product", "p50") },
-        { label: "product p99", color: "#1f5fbf", dashed: true, points: bySystem("product", "p99") },
-        { label: "baseline p50", color: "#e07b00", dashed: false, points: bySystem("baseline", "p50") },
-        { label: "baseline p99", color: "#e07b00", dashed: true, points: bySystem("baseline", "p99") },
-      ],
-      opts.kneeP99Ms,
-    );
+    const chart = sweepChart(steps, `send→delivery latency vs offered rate (${stack.name})`, opts.kneeP99Ms);
     writeFileSync(`${base}.svg`, chart);
     markdown = `${sweepTable(steps, result.knees)}\n\nchart: ${base}.svg`;
     writeFileSync(`${base}.json`, JSON.stringify({ ...meta, knees: result.knees, steps }, null, 2));
@@ -135,9 +132,8 @@ async function main() {
   if (opts.profile) markdown += `\n\n${await profileSteps(targets, opts, base)}`;
   console.log(`\n### bench ${opts.preset} (${stack.name}), ${meta.startedAt}\n\n${markdown}\n\nresults: ${base}.json`);
 
-  // The sweep drives systems past their knee on purpose; --check judges the steps below it.
-  const judged = opts.preset === "sweep" ? steps.filter((s) => s.latencyMs.p99 <= opts.kneeP99Ms) : steps;
-  const problems = judged.flatMap(integrityProblems);
+  // Every step, the sweep's overloaded ones too: overload may make messages late, never lost.
+  const problems = steps.flatMap(integrityProblems);
   if (problems.length) console.error(`\nintegrity problems:\n- ${problems.join("\n- ")}`);
   return opts.check && problems.length ? 1 : 0;
 }
@@ -148,7 +144,9 @@ main()
     process.exit(code);
   })
   .catch(async (e) => {
-    console.error(e instanceof StackUnavailable ? e.message : e);
+    // Not a failure of the systems under test: say what is missing, exit 2.
+    const setup = e instanceof StackUnavailable || e instanceof UsageError;
+    console.error(setup ? e.message : e);
     await runCleanup();
-    process.exit(e instanceof StackUnavailable ? 2 : 1);
+    process.exit(setup ? 2 : 1);
   });

@@ -1,20 +1,33 @@
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onCleanup } from "./cleanup";
 
 /**
- * A private copy of the product's sources for one benchmark run. `wrangler dev` rebuilds
- * and reloads the Worker (closing every socket) whenever a source file changes; running
- * from a copy keeps edits made meanwhile in the working tree out of the measurement, and
- * pins the code that the figures describe. node_modules is linked, not copied.
+ * Private copies of the Workers under test, one per benchmark run. `wrangler dev`
+ * rebuilds and reloads a Worker (closing every socket) whenever a file its build read
+ * changes, package.json included; running from a copy keeps edits made meanwhile in the
+ * working tree out of the measurement and pins the code the figures describe.
  */
-export function snapshotProduct(repo: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "bench-product-src-"));
-  for (const entry of ["src", "migrations", "public", "wrangler.toml", "package.json", "tsconfig.json"]) {
-    if (existsSync(join(repo, entry))) cpSync(join(repo, entry), join(dir, entry), { recursive: true });
+function copyInto(prefix: string, from: string, entries: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const entry of entries) {
+    if (existsSync(join(from, entry))) cpSync(join(from, entry), join(dir, entry), { recursive: true });
   }
-  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The product: its sources and config; node_modules is linked, not copied. Returns the config path. */
+export function snapshotProduct(repo: string): string {
+  const dir = copyInto("bench-product-src-", repo, ["src", "migrations", "public", "wrangler.toml", "package.json", "tsconfig.json"]);
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
+  return join(dir, "wrangler.toml");
+}
+
+/** The baseline: one file and its config, plus the package.json that makes it an ES module. */
+export function snapshotBaseline(repo: string): string {
+  const dir = copyInto("bench-baseline-src-", join(repo, "test/bench/baseline"), ["worker.ts", "wrangler.toml"]);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
   return join(dir, "wrangler.toml");
 }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../node/support/dev-server";
 import { onCleanup } from "./cleanup";
 
 /** A `wrangler dev` we started: its URL and the pid whose workerd children we measure. */
@@ -21,19 +21,6 @@ export interface StartOptions {
   vars: Record<string, string>;
   /** Apply the config's D1 migrations to the persist dir first (the product needs its tables). */
   d1Migrations?: string;
-}
-
-/** A port the OS just handed out; the tiny race until wrangler binds it is acceptable here. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const wranglerEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" });
@@ -65,10 +52,12 @@ async function waitForHealth(url: string, child: ChildProcess, log: string[], ti
 
 /**
  * Starts `wrangler dev` on 127.0.0.1 with a fresh persist dir, its own port and inspector
- * port (two instances run side by side), and the given vars (`--var` wins over .dev.vars).
+ * port (two instances run side by side), and exactly the given vars: they go in as `--var`,
+ * and the config's directory is a snapshot without a `.dev.vars` (see snapshot.ts).
  */
 export async function startWranglerDev(opts: StartOptions): Promise<DevServer> {
   const dir = mkdtempSync(join(tmpdir(), `bench-${opts.name}-`));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const persist = join(dir, "state");
   const log: string[] = [];
   if (opts.d1Migrations) {
@@ -105,7 +94,6 @@ export async function startWranglerDev(opts: StartOptions): Promise<DevServer> {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(dir, { recursive: true, force: true });
   };
   onCleanup(stop);
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -6,14 +6,26 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
-import { startDevServer, type DevServer } from "./support/dev-server";
+import { startDevServer, type DevServer } from "../node/support/dev-server";
 import { SCREENSHOTS, launchBrowser, makeWorld, type Scenario } from "./support/harness";
 import { adminAndLayout } from "./scenarios/admin-and-layout";
+import { keyboardOnly } from "./scenarios/keyboard-only";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
 import { supportQueue } from "./scenarios/support-queue";
+import { tokenHandoff } from "./scenarios/token-handoff";
+import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
 
-const scenarios: Scenario[] = [scheduledConsultation, networkDrop, supportQueue, adminAndLayout];
+const scenarios: Scenario[] = [
+  scheduledConsultation,
+  networkDrop,
+  supportQueue,
+  transferToQueue,
+  rejectAndCancel,
+  keyboardOnly,
+  tokenHandoff,
+  adminAndLayout,
+];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;
 let passed = 0;
@@ -40,7 +52,9 @@ async function main(): Promise<void> {
   let server: DevServer | null = null;
   const browser = await launchBrowser();
   try {
-    server = await startDevServer();
+    server = await startDevServer({
+      vars: { JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256", DEV_AUTH: "true" },
+    });
     for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       const world = makeWorld(browser, server.url);
       const started = Date.now();

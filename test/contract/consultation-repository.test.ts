@@ -99,6 +99,21 @@ describe.each(cases)("ConsultationRepository contract: $name", ({ repo, reset })
     expect(await r.findById(created.requestIdx + 1000)).toBeNull();
   });
 
+  it("stores values at the API's length limits, in any script, unchanged", async () => {
+    const r = repo();
+    const longest = request({
+      requesterUserCode: "S".repeat(64), // route limits: user codes 64, names 100, title 200
+      requesterName: "홍".repeat(100),
+      recipientUserCode: "P".repeat(64),
+      recipientName: "😀".repeat(50),
+      title: "질문 😀 ".repeat(40),
+      content: "내용 ".repeat(3_000),
+    });
+    const created = await r.create(longest);
+    expect(created).toMatchObject({ requesterName: longest.requesterName, title: longest.title, content: longest.content });
+    expect(await r.findById(created.requestIdx)).toEqual(created);
+  });
+
   it("transitions only when the guard matches; null clears a column, undefined keeps it", async () => {
     const r = repo();
     const c = await r.create(request());

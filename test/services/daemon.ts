@@ -15,6 +15,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Runs `start` on a fresh free port, again on another one if the port was taken between
+ * choosing and binding it (other test processes pick free ports at the same time).
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (e) {
+      const taken = /address already in use|EADDRINUSE/i.test(e instanceof Error ? e.message : String(e));
+      if (!taken || attempt >= attempts) throw e;
+    }
+  }
+}
+
 /** Thrown by a readiness check to stop waiting at once (e.g. the process died). */
 export class GaveUp extends Error {}
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { freePort } from "./daemon";
+import { onFreePort } from "./daemon";
 
 /** What a gateway handler answers: a status and a JSON body. */
 export interface JsonReply {
@@ -54,8 +54,11 @@ function send(res: ServerResponse, reply: JsonReply): void {
  * A small JSON-over-POST HTTP server on 127.0.0.1 for the test gateways. It can be taken
  * down and brought back on the same port, which is how tests make a store unreachable.
  */
-export async function startHttpService(handler: JsonHandler, options: { port?: number } = {}): Promise<HttpService> {
-  const port = options.port ?? (await freePort());
+export async function startHttpService(handler: JsonHandler): Promise<HttpService> {
+  return onFreePort((port) => listenOn(port, handler));
+}
+
+async function listenOn(port: number, handler: JsonHandler): Promise<HttpService> {
   const server = createServer((req, res) => {
     if (req.method !== "POST") {
       send(res, { status: 405, body: { error: "only POST is supported" } });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createConnection, type ConnectionOptions } from "mysql2/promise";
-import { freePort, startDaemon, type Daemon } from "./daemon";
+import { onFreePort, startDaemon, type Daemon } from "./daemon";
 
 export interface MariadbServer {
   port: number;
@@ -43,8 +43,7 @@ async function answers(options: ConnectionOptions): Promise<boolean> {
  * stack), its own port and socket, UTC and utf8mb4 like PlanetScale, in the foreground.
  * Runs as the current user, which is root on CI (hence `--user`).
  */
-export async function startMariadb(options: { port?: number } = {}): Promise<MariadbServer> {
-  const port = options.port ?? (await freePort());
+export async function startMariadb(): Promise<MariadbServer> {
   const dir = await mkdtemp(join(tmpdir(), "chat-mariadb-"));
   const datadir = join(dir, "data");
   const user = process.getuid?.() === 0 ? ["--user=root"] : [];
@@ -60,56 +59,58 @@ export async function startMariadb(options: { port?: number } = {}): Promise<Mar
     await rm(dir, { recursive: true, force: true });
     throw new Error(`mariadb-install-db failed: ${(e as Error).message}`);
   }
-  const args = [
-    "--no-defaults",
-    ...user,
-    `--datadir=${datadir}`,
-    `--socket=${join(dir, "mysqld.sock")}`,
-    `--pid-file=${join(dir, "mysqld.pid")}`,
-    `--port=${port}`,
-    "--bind-address=127.0.0.1",
-    "--skip-name-resolve",
-    "--skip-log-bin",
-    "--character-set-server=utf8mb4",
-    "--collation-server=utf8mb4_unicode_ci",
-    "--default-time-zone=+00:00",
-    `--sql-mode=${SQL_MODE}`,
-    "--innodb-buffer-pool-size=64M",
-    // Test data is disposable: skip the fsyncs that make a small disk slow.
-    "--innodb-flush-log-at-trx-commit=0",
-    "--innodb-doublewrite=0",
-  ];
-  const connection: ConnectionOptions = { host: "127.0.0.1", port, user: "root", password: "" };
-  let daemon: Daemon | null = null;
-  const start = async () => {
-    daemon ??= await startDaemon("mariadbd", mariadbd(), args, () => answers(connection), 60_000);
-  };
-  const stop = async () => {
-    await daemon?.stop(30_000);
-    daemon = null;
-  };
   try {
-    await start();
+    return await onFreePort(async (port) => {
+      const args = [
+        "--no-defaults",
+        ...user,
+        `--datadir=${datadir}`,
+        `--socket=${join(dir, "mysqld.sock")}`,
+        `--pid-file=${join(dir, "mysqld.pid")}`,
+        `--port=${port}`,
+        "--bind-address=127.0.0.1",
+        "--skip-name-resolve",
+        "--skip-log-bin",
+        "--character-set-server=utf8mb4",
+        "--collation-server=utf8mb4_unicode_ci",
+        "--default-time-zone=+00:00",
+        `--sql-mode=${SQL_MODE}`,
+        "--innodb-buffer-pool-size=64M",
+        // Test data is disposable: skip the fsyncs that make a small disk slow.
+        "--innodb-flush-log-at-trx-commit=0",
+        "--innodb-doublewrite=0",
+      ];
+      const connection: ConnectionOptions = { host: "127.0.0.1", port, user: "root", password: "" };
+      let daemon: Daemon | null = null;
+      const start = async () => {
+        daemon ??= await startDaemon("mariadbd", mariadbd(), args, () => answers(connection), 60_000);
+      };
+      const stop = async () => {
+        await daemon?.stop(30_000);
+        daemon = null;
+      };
+      await start();
+      return {
+        port,
+        connection,
+        async createDatabase(name: string) {
+          const conn = await createConnection(connection);
+          try {
+            await conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4`);
+          } finally {
+            await conn.end();
+          }
+        },
+        start,
+        stop,
+        async dispose() {
+          await stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    });
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
-  return {
-    port,
-    connection,
-    async createDatabase(name) {
-      const conn = await createConnection(connection);
-      try {
-        await conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4`);
-      } finally {
-        await conn.end();
-      }
-    },
-    start,
-    stop,
-    async dispose() {
-      await stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }

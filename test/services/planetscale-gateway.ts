@@ -111,7 +111,6 @@ export async function startPlanetscaleGateway(options: {
   mysql: PoolOptions;
   username: string;
   password: string;
-  port?: number;
 }): Promise<PlanetscaleGateway> {
   const pool = createPool({ ...options.mysql, connectionLimit: 20, supportBigNumbers: true, bigNumberStrings: true });
   const sessions = new Map<string, Session>();
@@ -190,7 +189,7 @@ export async function startPlanetscaleGateway(options: {
     }
   }
 
-  const http = await startHttpService(handle, { port: options.port });
+  const http = await startHttpService(handle);
   return {
     ...http,
     host: http.url,

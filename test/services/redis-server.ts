@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startDaemon, type Daemon } from "./daemon";
+import { onFreePort, startDaemon, type Daemon } from "./daemon";
 
 export interface RedisServer {
   port: number;
@@ -31,32 +31,33 @@ function pings(port: number): Promise<boolean> {
 }
 
 /** A private redis-server: own port and temp directory, no persistence, in the foreground. */
-export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
-  const port = options.port ?? (await freePort());
+export async function startRedis(): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), "chat-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no"];
-  let daemon: Daemon | null = null;
-  const start = async () => {
-    daemon ??= await startDaemon("redis-server", "redis-server", args, () => pings(port));
-  };
-  const stop = async () => {
-    await daemon?.stop();
-    daemon = null;
-  };
   try {
-    await start();
+    return await onFreePort(async (port) => {
+      const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no"];
+      let daemon: Daemon | null = null;
+      const start = async () => {
+        daemon ??= await startDaemon("redis-server", "redis-server", args, () => pings(port));
+      };
+      const stop = async () => {
+        await daemon?.stop();
+        daemon = null;
+      };
+      await start();
+      return {
+        port,
+        url: `redis://127.0.0.1:${port}`,
+        start,
+        stop,
+        async dispose() {
+          await stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    });
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    start,
-    stop,
-    async dispose() {
-      await stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -56,6 +56,7 @@ async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
   if (failures.length) throw new AggregateError(failures, "stopping the stack failed");
 }
 
+/** The values of promises that all settled, or the first failure among them (typed as a tuple). */
 function settled<T extends readonly unknown[]>(results: { [K in keyof T]: PromiseSettledResult<T[K]> }): T {
   const failed = (results as readonly PromiseSettledResult<unknown>[]).find((r) => r.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -77,7 +77,7 @@ function entry(outcome: PromiseSettledResult<Reply>, base64: boolean): { result:
   return reply instanceof ErrorReply ? { error: reply.message } : { result: encode(reply, base64) };
 }
 
-export async function startUpstashGateway(options: { redisUrl: string; token: string; port?: number }): Promise<UpstashGateway> {
+export async function startUpstashGateway(options: { redisUrl: string; token: string }): Promise<UpstashGateway> {
   const client = createClient({
     url: options.redisUrl,
     RESP: 2,
@@ -135,7 +135,7 @@ export async function startUpstashGateway(options: { redisUrl: string; token: st
     }
   }
 
-  const http = await startHttpService(handle, { port: options.port });
+  const http = await startHttpService(handle);
   return {
     ...http,
     token: options.token,

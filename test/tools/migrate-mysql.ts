@@ -29,7 +29,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e: unknown) => {
-    console.error("db:migrate:mysql failed:", e instanceof Error ? e.message : e);
+    // drizzle wraps the driver's error (e.g. "invalid username or password") as its cause.
+    const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
+    console.error("db:migrate:mysql failed:", cause instanceof Error ? cause.message : cause);
     process.exit(1);
   });
 }

@@ -68,6 +68,15 @@ describe("bearer tokens (HS256 with JWT_SECRET)", () => {
     await expect401(await api("/api/consultations", { token }), /sub/);
   });
 
+  it("refuses a subject or name longer than the user columns hold", async () => {
+    const longSub = await mintToken({ ...people.student, sub: "S".repeat(129) });
+    await expect401(await api("/api/consultations", { token: longSub }), /subject is longer than 128/);
+    const longName = await mintToken({ ...people.student, name: "이".repeat(256) });
+    await expect401(await api("/api/consultations", { token: longName }), /name is longer than 255/);
+    const atLimit = await mintToken({ ...people.student, sub: "S".repeat(128), name: "이".repeat(255) });
+    expect((await api("/api/consultations", { token: atLimit })).status).toBe(200);
+  });
+
   it("enforces JWT_ISSUER and JWT_AUDIENCE when set", async () => {
     const env = { ...testEnv, JWT_ISSUER: "https://lms.example", JWT_AUDIENCE: "consultation-chat" };
     const good = await mintToken(people.student, { issuer: "https://lms.example", audience: "consultation-chat" });

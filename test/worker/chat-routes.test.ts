@@ -92,3 +92,13 @@ describe("POST /api/chat/history/download/{id}", () => {
     expect((await api(`/api/chat/history/download/987654321`, { token: people.student, method: "POST" })).status).toBe(404);
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents the chat routes", async () => {
+    const doc = (await apiJson<{ paths: Record<string, Record<string, unknown>> }>("/openapi.json")).body;
+    expect(Object.keys(doc.paths["/api/chat/ws/{id}"]!)).toContain("get");
+    expect(Object.keys(doc.paths["/api/chat/ticket/{id}"]!)).toContain("post");
+    expect(Object.keys(doc.paths["/api/chat/messages/{id}"]!)).toContain("get");
+    expect(Object.keys(doc.paths["/api/chat/history/download/{id}"]!)).toContain("post");
+  });
+});

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { apiJson, people } from "./support/api";
+import { SYSTEM } from "../../src/consultations/rules";
+import { endConsultation, lifecycleDeps, startOnFirstMessage } from "../../src/consultations/service";
+import type { User } from "../../src/domain/types";
+import { upstreamError } from "../../src/errors";
+import { apiJson, people, testEnv } from "./support/api";
 import { act, actOk, createConsultation, namedConsultation, queueItem } from "./support/consultations";
 
 const { student, student2, professor, professor2, agent, agent2, admin } = people;
@@ -235,5 +239,57 @@ describe("every action", () => {
       const res = await apiJson(`/api/consultations/1/${action}`, { method: "POST" });
       await expectRefused(res, 401, "UNAUTHORIZED");
     }
+  });
+});
+
+describe("service entry points without HTTP", () => {
+  const userOf = (c: { sub: string; name: string; role: string }): User => ({
+    userCode: c.sub, name: c.name, role: c.role, isCounselor: c.role === "professor", isAdmin: c.role === "admin", exp: null,
+  });
+
+  it("approve with scheduledAt null clears the requested time", async () => {
+    const c = await createConsultation(student, { recipientUserCode: "PROF001", title: "t", scheduledAt: "2030-01-01T00:00:00Z" });
+    expect(await actOk(professor, c.requestIdx, "approve", { scheduledAt: null })).toMatchObject({ scheduledAt: null });
+  });
+
+  it("a participant's first chat message starts a SCHEDULED consultation, once", async () => {
+    const deps = lifecycleDeps(testEnv);
+    const c = await namedConsultation("SCHEDULED");
+    expect(await startOnFirstMessage(deps, c.requestIdx, userOf(student2))).toBeNull();
+    const started = await startOnFirstMessage(deps, c.requestIdx, userOf(student));
+    expect(started).toMatchObject({ status: "IN_PROGRESS" });
+    expect(started!.startedAt).not.toBeNull();
+    expect(await startOnFirstMessage(deps, c.requestIdx, userOf(professor))).toBeNull();
+  });
+
+  it("the cleanup job ends an open consultation as SYSTEM", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const done = await endConsultation(lifecycleDeps(testEnv), c.requestIdx, SYSTEM);
+    expect(done).toMatchObject({ status: "COMPLETED", endedBy: "SYSTEM" });
+    await expect(endConsultation(lifecycleDeps(testEnv), c.requestIdx, SYSTEM)).rejects.toMatchObject({ code: "INVALID_STATE" });
+  });
+
+  it("if the room cannot archive, nothing changes and a later end succeeds", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const real = lifecycleDeps(testEnv);
+    const calls: string[] = [];
+    const failing = {
+      ...real,
+      gateway: {
+        ...real.gateway,
+        async archive() {
+          calls.push("archive");
+          throw upstreamError("The archive", new Error("bucket down"));
+        },
+        async completed() {
+          calls.push("completed");
+        },
+      },
+    };
+    await expect(endConsultation(failing, c.requestIdx, userOf(student))).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status: 503 });
+    expect(calls).toEqual(["archive"]);
+    expect((await apiJson(`/api/consultations/${c.requestIdx}`, { token: student })).body).toMatchObject({ status: "IN_PROGRESS", endedAt: null });
+    const keyed = { ...real, gateway: { ...real.gateway, archive: async () => ({ chatLogKey: "archive/chat_1_final.txt" }) } };
+    expect(await endConsultation(keyed, c.requestIdx, userOf(student))).toMatchObject({ status: "COMPLETED", chatLogKey: "archive/chat_1_final.txt" });
   });
 });

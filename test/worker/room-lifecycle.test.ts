@@ -124,6 +124,21 @@ describe("ending", () => {
     s.close();
   });
 
+  it("two ends racing share one archive run: one ended SYSTEM message", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    await post(s, "hello");
+    const gateway = getRoomGateway(testEnv);
+    const results = await Promise.all([gateway.archive(c, "STU001"), gateway.archive(c, "PROF001")]);
+    expect(results).toEqual([{ chatLogKey: null }, { chatLogKey: null }]);
+    const hot = await apiJson(`/api/chat/messages/${c.requestIdx}`, { token: people.student });
+    expect(hot.body.messages.filter((m: { type: string }) => m.type === "SYSTEM").map((m: { content: string }) => m.content)).toEqual([
+      "상담이 시작되었습니다.",
+      "상담이 종료되었습니다.",
+    ]);
+    s.close();
+  });
+
   it("cancelling a scheduled consultation closes its room with 4009", async () => {
     const c = await namedConsultation("SCHEDULED");
     const s = (await connect(c.requestIdx, { token: people.student })).client;

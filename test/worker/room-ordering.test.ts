@@ -65,6 +65,24 @@ describe("clientMsgId dedupe", () => {
     [laptop, phone, other].forEach((d) => d.close());
   });
 
+  it("copies racing while the first message starts a SCHEDULED room are stored once", async () => {
+    const c = await namedConsultation("SCHEDULED");
+    const laptop = (await connect(c.requestIdx, { token: people.student })).client;
+    const phone = (await connect(c.requestIdx, { token: people.student })).client;
+    for (const device of [laptop, phone, laptop]) device.send({ type: "send", clientMsgId: "first", content: "hello" });
+    laptop.send({ type: "send", clientMsgId: "second", content: "again" });
+    const [a1, a2] = await laptop.all("ack", 3).then((acks) => acks.filter((f) => f.clientMsgId === "first"));
+    const [p1] = await phone.results(["first"]);
+    expect(a2).toEqual(a1);
+    expect(p1).toEqual(a1);
+    await laptop.all("message", 3);
+    expect(laptop.frames.filter((f) => f.type === "message").map((f) => f.message.clientMsgId)).toEqual([null, "first", "second"]);
+    const stored = await apiJson(`/api/chat/messages/${c.requestIdx}`, { token: people.student });
+    expect(stored.body.messageCount).toBe(3);
+    laptop.close();
+    phone.close();
+  });
+
   it("the same clientMsgId from the other participant is their own message", async () => {
     const c = await namedConsultation("IN_PROGRESS");
     const s = (await connect(c.requestIdx, { token: people.student })).client;

@@ -1,7 +1,6 @@
 import { Client } from "@planetscale/database";
 import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/planetscale-serverless";
-import type { Config } from "../../config";
 import { decodeCursor } from "./cursor";
 import { consultationRequest as t, messageActivity } from "./mysql-schema";
 import type { ConsultationRepository } from "./port";
@@ -19,7 +18,12 @@ import {
 import { ACTIVITY_RETENTION_MS, guarded, toPage, toStats } from "./repository-helpers";
 import { newRowValues, toConsultation } from "./row-mapping";
 
-export type DatabaseConfig = NonNullable<Config["database"]>;
+/** The DATABASE_* group of the config (`Config["database"]`). */
+export interface DatabaseConfig {
+  host: string;
+  username: string;
+  password: string;
+}
 
 /**
  * The `@planetscale/database` client for DATABASE_HOST/USERNAME/PASSWORD. The host is a

@@ -29,7 +29,7 @@ export interface ChatEvents {
 }
 
 type ServerFrame =
-  | { type: "ready"; status: string; lastSeq: number }
+  | { type: "ready"; status: string; lastSeq: number; reads?: { userCode: string; upToSeq: number }[] }
   | { type: "message"; message: WireMessage }
   | { type: "ack"; clientMsgId: string; id: string; seq: number }
   | { type: "history"; messages: WireMessage[] }
@@ -59,7 +59,11 @@ export class ChatConnection {
   private readonly socket: ReconnectingWebSocket;
   private ready = false;
   private fatal: CloseReason | null = null;
+  /** Closed for good (left the page, or a CloseReason): later socket events change nothing. */
+  private closed = false;
   private lastReadSent = 0;
+  /** The room's last seq as of `ready`: a history that stops short of it was one page. */
+  private serverLastSeq = 0;
   private lastTypingSent = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private pongTimer: ReturnType<typeof setTimeout> | undefined;
@@ -84,6 +88,7 @@ export class ChatConnection {
     this.socket.addEventListener("message", (e) => this.onFrame(e.data as string));
     this.socket.addEventListener("close", (e) => this.onClose(e.code));
     this.socket.addEventListener("error", () => {
+      if (this.closed) return;
       if (this.fatal) this.stop(this.fatal);
       else this.events.connection(navigator.onLine ? "connecting" : "offline");
     });
@@ -125,6 +130,7 @@ export class ChatConnection {
   }
 
   close(): void {
+    this.closed = true;
     this.stopTimers();
     window.removeEventListener("offline", this.onOffline);
     window.removeEventListener("online", this.onOnline);
@@ -154,9 +160,15 @@ export class ChatConnection {
     switch (frame.type) {
       case "ready":
         this.ready = true;
+        this.serverLastSeq = frame.lastSeq;
         this.events.connection("online");
         this.events.status(frame.status);
         this.startTimers();
+        // Read receipts so far (the room keeps them), so "읽음" survives a reload.
+        for (const r of frame.reads ?? []) {
+          this.update(applyRead(this.state, r.userCode, r.upToSeq));
+          if (r.userCode === this.me) this.lastReadSent = Math.max(this.lastReadSent, r.upToSeq);
+        }
         // Always sync after a (re)connect: broadcasts sent while we were away are only
         // in the store. Then re-send what was never acknowledged, oldest first.
         this.frame({ type: "sync", afterSeq: this.state.syncedSeq });
@@ -168,6 +180,7 @@ export class ChatConnection {
         break;
       case "history":
         this.update(applyMessages(this.state, frame.messages, true));
+        if (frame.messages.length > 0 && this.state.syncedSeq < this.serverLastSeq) this.frame({ type: "sync", afterSeq: this.state.syncedSeq });
         break;
       case "ack":
         this.update(applyAck(this.state, frame.clientMsgId, frame.seq));
@@ -200,6 +213,7 @@ export class ChatConnection {
 
   private onClose(code: number): void {
     this.ready = false;
+    if (this.closed) return;
     this.stopTimers();
     const reason = CLOSE_REASONS[code];
     if (reason) this.stop(reason);
@@ -207,6 +221,8 @@ export class ChatConnection {
   }
 
   private stop(reason: CloseReason): void {
+    this.closed = true;
+    this.stopTimers();
     this.socket.close();
     this.events.connection("closed", reason);
   }
@@ -244,14 +260,14 @@ export class ChatConnection {
   // The browser knows the network is gone before the socket does: drop it now so the
   // banner shows and pending messages wait; reconnect at once when the network returns.
   private readonly onOffline = () => {
-    if (this.fatal) return;
+    if (this.closed || this.fatal) return;
     this.ready = false;
     this.socket.reconnect(4000, "offline");
     this.events.connection("offline");
   };
 
   private readonly onOnline = () => {
-    if (!this.fatal) this.socket.reconnect(4000, "online");
+    if (!this.closed && !this.fatal) this.socket.reconnect(4000, "online");
   };
 }
 

@@ -78,11 +78,6 @@ export function hasGap(state: ChatState): boolean {
   return last !== undefined && last.seq > state.syncedSeq;
 }
 
-/** The server's `ready.lastSeq` is above what we hold: a sync is needed. */
-export function isBehind(state: ChatState, serverLastSeq: number): boolean {
-  return serverLastSeq > state.syncedSeq;
-}
-
 export function addPending(state: ChatState, clientMsgId: string, content: string, now: Date): ChatState {
   if (state.pending.some((p) => p.clientMsgId === clientMsgId)) return state;
   const entry: PendingMessage = { clientMsgId, content, createdAt: now.toISOString(), state: "sending" };
@@ -102,10 +97,6 @@ export function markFailed(state: ChatState, clientMsgId: string, error: string)
 /** The user asked to try a failed message again: same clientMsgId, so no double. */
 export function markRetrying(state: ChatState, clientMsgId: string): ChatState {
   return updatePending(state, clientMsgId, (p) => (p.state === "failed" ? { ...p, state: "sending", error: undefined } : p));
-}
-
-export function discardPending(state: ChatState, clientMsgId: string): ChatState {
-  return { ...state, pending: state.pending.filter((p) => p.clientMsgId !== clientMsgId) };
 }
 
 function updatePending(state: ChatState, clientMsgId: string, f: (p: PendingMessage) => PendingMessage): ChatState {

@@ -19,7 +19,7 @@ export interface ChatViewOptions {
 const TYPING_SHOWN_MS = 4_000;
 
 /** The chat panel: message log, connection banner, typing indicator and composer. */
-export function mountChat(root: HTMLElement, options: ChatViewOptions): () => void {
+export function mountChat(root: HTMLElement, options: ChatViewOptions): (notice?: string) => void {
   const banner = h("p", { class: "banner", role: "status", hidden: true });
   const log = h("ol", { class: "messages", role: "log", "aria-live": "polite", "aria-label": t("chatLog"), tabindex: 0 });
   const typingLine = h("p", { class: "typing", "aria-live": "polite" });
@@ -42,6 +42,9 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): () => vo
 
   const connection = new ChatConnection(options.requestIdx, options.me, options.readOnly, {
     state(state) {
+      // A message from the other side ends their "typing…".
+      const last = state.messages[state.messages.length - 1];
+      if (last && last.sender !== options.me && last.seq !== latest?.messages[latest.messages.length - 1]?.seq) clearTyping();
       latest = state;
       renderLog(state);
       noteRead();
@@ -51,6 +54,7 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): () => vo
       banner.className = status === "offline" ? "banner offline" : "banner";
       banner.textContent = status === "offline" ? t("offline") : t("connecting");
       if (status === "closed" && reason) {
+        clearTyping();
         closedNotice.hidden = false;
         closedNotice.textContent = reason === "transferred" ? t("chatTransferred") : reason === "expired" ? t("sessionExpired") : t("chatClosed");
         form.hidden = true;
@@ -61,9 +65,14 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): () => vo
     typing(userCode) {
       typingLine.textContent = t("typing", { name: options.nameOf(userCode) });
       clearTimeout(typingTimer);
-      typingTimer = setTimeout(() => (typingLine.textContent = ""), TYPING_SHOWN_MS);
+      typingTimer = setTimeout(clearTyping, TYPING_SHOWN_MS);
     },
   });
+
+  function clearTyping(): void {
+    clearTimeout(typingTimer);
+    typingLine.textContent = "";
+  }
 
   function noteRead(): void {
     if (document.visibilityState !== "visible" || !latest) return;
@@ -136,8 +145,14 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): () => vo
   document.addEventListener("visibilitychange", noteRead);
   updateCounter();
 
-  return () => {
-    clearTimeout(typingTimer);
+  /** Stops the live chat; the log stays, with `notice` saying why (unless one is shown). */
+  return (notice?: string) => {
+    form.hidden = true;
+    clearTyping();
+    if (notice && closedNotice.hidden) {
+      closedNotice.hidden = false;
+      closedNotice.textContent = notice;
+    }
     document.removeEventListener("visibilitychange", noteRead);
     connection.close();
   };

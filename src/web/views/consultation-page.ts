@@ -5,7 +5,7 @@ import { h } from "../dom";
 import { formatTime, statusLabel, t } from "../i18n";
 import type { Consultation } from "../types";
 import { actionPanel } from "./consultation-actions";
-import { availableActions, canChat, type Viewer } from "./consultation-rules";
+import { availableActions, canChat, isOpen, type Viewer } from "./consultation-rules";
 import { errorBox } from "./error-box";
 
 const POLL_MS = 4_000;
@@ -23,7 +23,9 @@ export const consultationView: View = (root, ctx, params) => {
   root.append(heading, details, chatSection);
 
   let current: Consultation | null = null;
-  let stopChat: (() => void) | null = null;
+  let stopChat: ((notice?: string) => void) | null = null;
+  // Once shown, the log stays on screen after the chat closes (ended, transferred).
+  let chatShown = false;
   let stopped = false;
 
   function show(c: Consultation): void {
@@ -33,6 +35,7 @@ export const consultationView: View = (root, ctx, params) => {
     details.replaceChildren(summary(c), ...(actions.length ? [actionPanel(c, actions, changed)] : []), ...(files ? [files] : []));
     const chatWanted = canChat(c, viewer);
     if (chatWanted && !stopChat) {
+      chatShown = true;
       chatBody.replaceChildren();
       if (c.status === "PENDING" && c.requesterUserCode === viewer.userCode) chatBody.append(h("p", { class: "notice" }, t("chatWaitingCounselor")));
       stopChat = mountChat(chatBody, {
@@ -45,31 +48,33 @@ export const consultationView: View = (root, ctx, params) => {
         },
         onClosed: () => void reload(),
       });
-    } else if (!chatWanted && !stopChat) {
+    } else if (!chatWanted && !chatShown) {
       chatBody.replaceChildren(h("p", { class: "notice" }, c.status === "COMPLETED" ? t("chatClosed") : t("chatNotOpen")));
     }
+    // A request that was rejected or cancelled before it started never had a chat.
+    chatSection.hidden = !chatShown && c.startedAt === null && FINISHED.has(c.status);
   }
 
   function changed(c: Consultation): void {
     ctx.announce(`${t("done")} ${statusLabel(c.status)}`);
     // A transfer or an end closes this viewer's chat; the server closes the socket too.
-    if (stopChat && !canChat(c, viewer)) {
-      stopChat();
-      stopChat = null;
-    }
+    stopChatIfClosed(c);
     show(c);
     heading.focus();
+  }
+
+  /** Stops reconnecting once this viewer may no longer chat; the log stays on screen. */
+  function stopChatIfClosed(c: Consultation): void {
+    if (!stopChat || canChat(c, viewer)) return;
+    stopChat(FINISHED.has(c.status) ? t("chatClosed") : t("chatTransferred"));
+    stopChat = null;
   }
 
   async function reload(): Promise<void> {
     try {
       const c = await consultations.get(requestIdx);
       if (stopped) return;
-      if (stopChat && !canChat(c, viewer)) {
-        // Keep the log on screen (the chat view shows why it closed), but stop reconnecting.
-        stopChat();
-        stopChat = null;
-      }
+      stopChatIfClosed(c);
       show(c);
     } catch (e) {
       details.replaceChildren(errorBox(e, () => void reload()));
@@ -96,14 +101,15 @@ function summary(c: Consultation): HTMLElement {
   const rows = [
     row(t("colStatus"), statusLabel(c.status)),
     row(t("requester"), `${c.requesterName} (${c.requesterUserCode})`),
-    row(t("recipient"), c.recipientUserCode ? `${c.recipientName ?? ""} (${c.recipientUserCode})` : t("unassigned")),
+    row(t("recipient"), c.recipientUserCode ? (c.recipientName ? `${c.recipientName} (${c.recipientUserCode})` : c.recipientUserCode) : t("unassigned")),
     row(t("category"), c.category),
     row(t("scheduledAt"), c.scheduledAt && formatTime(c.scheduledAt)),
     row(t("createdAt"), formatTime(c.createdAt)),
     row(t("startedAt"), c.startedAt && formatTime(c.startedAt)),
     row(t("endedAt"), c.endedAt && formatTime(c.endedAt)),
     row(t("duration"), c.durationMinutes === null ? null : t("minutes", { n: c.durationMinutes })),
-    row(t("messageCount"), c.messageCount),
+    // While the chat runs the log itself is the count (the stored one lags the room).
+    row(t("messageCount"), isOpen(c) ? null : c.messageCount),
     row(t("rejectionReason"), c.rejectionReason),
     row(t("cancelReason"), c.cancelReason),
     row(t("content"), c.content),

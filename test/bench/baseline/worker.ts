@@ -11,6 +11,12 @@ import { DurableObject } from "cloudflare:workers";
 
 interface Env {
   ROOM: DurableObjectNamespace<BaselineRoom>;
+  /**
+   * A measuring instrument, 0 by default: this many extra one-row SELECTs per message,
+   * so `npm run bench -- --baseline-extra-sql N` prices a SQLite statement in a message's
+   * cost (the product runs about a dozen per message).
+   */
+  EXTRA_SQL?: string;
 }
 
 interface Sender {
@@ -41,10 +47,15 @@ export class BaselineRoom extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-    );
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+    this.extraSql = Number(env.EXTRA_SQL ?? 0) || 0;
+    if (this.extraSql) {
+      ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      ctx.storage.sql.exec("INSERT OR IGNORE INTO meta VALUES ('k', 'v')");
+    }
   }
+
+  private readonly extraSql: number;
 
   private currentSeq(): number {
     this.lastSeq ??= this.ctx.storage.sql.exec<{ s: number }>("SELECT coalesce(max(seq), 0) AS s FROM messages").one().s;
@@ -80,6 +91,7 @@ export class BaselineRoom extends DurableObject<Env> {
     if (frame.type === "ping") return ws.send(JSON.stringify({ type: "pong" }));
     if (frame.type !== "send") return;
     const who = ws.deserializeAttachment() as Sender & { requestIdx: number };
+    for (let i = 0; i < this.extraSql; i++) this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = ?", "k").toArray();
     const seq = this.currentSeq() + 1;
     const message = {
       id: crypto.randomUUID(),

@@ -22,7 +22,8 @@ export const adminAndLayout: Scenario = {
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     check(overflow <= 0, `no horizontal scrolling on a phone (overflow ${overflow}px)`);
     await world.screenshot(phone.page, "phone-my-consultations");
-    await phone.page.locator("table.list a").first().click();
+    const running = phone.page.locator("tr:has(.status-IN_PROGRESS) a");
+    await ((await running.count()) ? running : phone.page.locator("table.list a")).first().click();
     await phone.page.locator("ol.messages, .chat .notice").first().waitFor();
     await world.screenshot(phone.page, "phone-consultation");
   },

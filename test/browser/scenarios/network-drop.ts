@@ -51,5 +51,11 @@ export const networkDrop: Scenario = {
     checkEqual(texts.slice(-2), mine, "the offline messages come after what was stored before they reached the room");
     checkEqual(logS.stored.map((m) => m.seq), logS.stored.map((_, i) => i + 1), "seqs without gaps");
     check(texts.indexOf("부재 중 5") < texts.indexOf("오프라인 작성 1"), "order is the room's order");
+
+    // A reload rebuilds the same log from the room, read receipts included.
+    await s.reload();
+    await waitForStored(s, all);
+    await s.locator("ol.messages li.mine .state.read").first().waitFor();
+    checkEqual((await chatLog(s)).stored, logS.stored, "the same log after a reload");
   },
 };

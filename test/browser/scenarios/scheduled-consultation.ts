@@ -80,7 +80,11 @@ export const scheduledConsultation: Scenario = {
     await waitForStatus(p, "COMPLETED");
     await world.screenshot(p, "consultation-completed");
 
-    const [archived] = await Promise.all([p.waitForEvent("download"), p.locator('button[data-download="archive"]').click()]);
+    const archiveButton = p.locator('button[data-download="archive"]');
+    await archiveButton.waitFor().catch(() => {
+      throw new Error("no archive download offered after the end: the consultation has no chatLogKey (archive not written)");
+    });
+    const [archived] = await Promise.all([p.waitForEvent("download"), archiveButton.click()]);
     checkEqual(archived.suggestedFilename(), `archived-chat-log-${id}.txt`, "archive file name");
     checkTranscript(await readDownload(archived), sent);
   },

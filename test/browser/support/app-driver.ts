@@ -58,8 +58,9 @@ export async function waitForStatus(page: Page, status: string): Promise<void> {
 
 /** Runs one lifecycle action from the consultation page (opening its form if it has one). */
 export async function act(page: Page, action: string, fields: Record<string, string> = {}): Promise<void> {
-  await page.locator(`button[data-action="${action}"]`).click();
   const form = page.locator(`form[data-form="${action}"]`);
+  // The button toggles the action's form: press it only when the form is not open yet.
+  if ((await form.count()) === 0 || (await form.isHidden())) await page.locator(`button[data-action="${action}"]`).click();
   if ((await form.count()) === 0) return;
   for (const [name, value] of Object.entries(fields)) await form.locator(`[name="${name}"]`).fill(value);
   await form.locator('button[type="submit"]').click();

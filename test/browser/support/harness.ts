@@ -21,6 +21,9 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A Korean user in Seoul, as the app's first audience. */
+export const CONTEXT_DEFAULTS = { locale: "ko-KR", timezoneId: "Asia/Seoul" } as const;
+
 export interface World {
   browser: Browser;
   baseUrl: string;
@@ -36,7 +39,7 @@ export function makeWorld(browser: Browser, baseUrl: string): World & { closeAll
     browser,
     baseUrl,
     async person(userCode, options = {}) {
-      const context = await browser.newContext({ baseURL: baseUrl, acceptDownloads: true, viewport: options.viewport ?? { width: 1100, height: 900 } });
+      const context = await browser.newContext({ ...CONTEXT_DEFAULTS, baseURL: baseUrl, acceptDownloads: true, viewport: options.viewport ?? { width: 1100, height: 900 } });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(30_000);

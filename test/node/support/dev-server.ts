@@ -1,0 +1,131 @@
+/**
+ * Runs the Worker under `wrangler dev` for end-to-end tests (Node side).
+ *
+ *   const server = await startDevServer({ vars: { JWT_SECRET: "…", ...stack.vars } });
+ *   await fetch(`${server.url}/health`);   // ws: server.url.replace("http", "ws")
+ *   await server.stop();
+ *
+ * Each server gets free ports on 127.0.0.1, a fresh `--persist-to` directory with the D1
+ * migrations applied, and exactly the given variables: they are written to a private env
+ * file, so a developer's own `.dev.vars` never leaks into a test run.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(import.meta.url), "../../../..");
+const wrangler = join(root, "node_modules/.bin/wrangler");
+
+export interface DevServerOptions {
+  /** Worker variables and secrets (JWT_SECRET at least). */
+  vars: Record<string, string>;
+  /** How long to wait for /health before giving up (default 90 s: a cold start on a small machine). */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** `http://127.0.0.1:{port}` */
+  url: string;
+  port: number;
+  /** Everything wrangler printed so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function envFileText(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+    .join("\n");
+}
+
+const childEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const dir = mkdtempSync(join(tmpdir(), "chat-e2e-"));
+  const persist = join(dir, "state");
+  const envFile = join(dir, "vars.env");
+  writeFileSync(envFile, envFileText(options.vars));
+
+  const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    cwd: root,
+    env: childEnv(),
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`applying D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  }
+
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+  args.push("--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "warn");
+  // Own process group, so stop() ends wrangler and the workerd it started, and nothing else.
+  const child = spawn(wrangler, args, { cwd: root, env: childEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+
+  const server: DevServer = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    output: () => output,
+    stop: async () => {
+      await stopGroup(child, exited);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitForHealth(server, child, options.startTimeoutMs ?? 90_000);
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  return server;
+}
+
+async function waitForHealth(server: DevServer, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${server.output()}`);
+    try {
+      const res = await fetch(`${server.url}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`wrangler dev did not answer /health within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, s);
+    } catch {
+      // already gone
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
