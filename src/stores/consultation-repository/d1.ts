@@ -1,20 +1,10 @@
 import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { decodeCursor } from "./cursor";
 import { consultationRequest as t, messageActivity } from "./d1-schema";
 import type { ConsultationRepository } from "./port";
-import {
-  activitySet,
-  guardWhere,
-  idleOpenOrder,
-  idleOpenWhere,
-  listOrder,
-  listWhere,
-  queueOrder,
-  queueWhere,
-  transitionSet,
-} from "./query-parts";
-import { ACTIVITY_RETENTION_MS, guarded, toPage, toStats } from "./repository-helpers";
+import { activitySet, guardWhere, transitionSet } from "./query-parts";
+import { readQueries, type SelectableDb } from "./read-queries";
+import { ACTIVITY_RETENTION_MS, guarded, toStats } from "./repository-helpers";
 import { newRowValues, toConsultation } from "./row-mapping";
 
 // D1 statements (and batches) are atomic, so a failure behind `guarded` leaves nothing half-done.
@@ -24,35 +14,11 @@ export function createD1Repository(d1: D1Database): ConsultationRepository {
   const db: DrizzleD1Database = drizzle(d1);
 
   return {
+    ...readQueries(db as unknown as SelectableDb, t),
     create: (input) =>
       guarded(async () => {
         const [row] = await db.insert(t).values(newRowValues(input)).returning();
         return toConsultation(row!);
-      }),
-
-    findById: (requestIdx) =>
-      guarded(async () => {
-        const [row] = await db.select().from(t).where(eq(t.requestIdx, requestIdx)).limit(1);
-        return row ? toConsultation(row) : null;
-      }),
-
-    list: async (query) => {
-      const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-      return guarded(async () => {
-        const rows = await db
-          .select()
-          .from(t)
-          .where(listWhere(t, query, cursor))
-          .orderBy(...listOrder(t))
-          .limit(query.limit + 1);
-        return toPage(rows, query.limit);
-      });
-    },
-
-    queue: ({ category, limit }) =>
-      guarded(async () => {
-        const rows = await db.select().from(t).where(queueWhere(t, category)).orderBy(...queueOrder(t)).limit(limit);
-        return rows.map(toConsultation);
       }),
 
     transition: (requestIdx, guard, changes) =>
@@ -86,12 +52,6 @@ export function createD1Repository(d1: D1Database): ConsultationRepository {
           db.update(t).set(activitySet(t, at, messageCount)).where(eq(t.requestIdx, requestIdx)),
           db.delete(messageActivity).where(lt(messageActivity.at, new Date(at.getTime() - ACTIVITY_RETENTION_MS))),
         ]);
-      }),
-
-    findIdleOpen: (cutoff, limit) =>
-      guarded(async () => {
-        const rows = await db.select().from(t).where(idleOpenWhere(t, cutoff)).orderBy(...idleOpenOrder(t)).limit(limit);
-        return rows.map(toConsultation);
       }),
 
     stats: (now) =>

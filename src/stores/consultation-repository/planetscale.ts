@@ -1,21 +1,11 @@
 import { Client } from "@planetscale/database";
 import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/planetscale-serverless";
-import { decodeCursor } from "./cursor";
 import { consultationRequest as t, messageActivity } from "./mysql-schema";
 import type { ConsultationRepository } from "./port";
-import {
-  activitySet,
-  guardWhere,
-  idleOpenOrder,
-  idleOpenWhere,
-  listOrder,
-  listWhere,
-  queueOrder,
-  queueWhere,
-  transitionSet,
-} from "./query-parts";
-import { ACTIVITY_RETENTION_MS, guarded, toPage, toStats } from "./repository-helpers";
+import { activitySet, guardWhere, transitionSet } from "./query-parts";
+import { readQueries, type SelectableDb } from "./read-queries";
+import { ACTIVITY_RETENTION_MS, guarded, toStats } from "./repository-helpers";
 import { newRowValues, toConsultation } from "./row-mapping";
 
 /** The DATABASE_* group of the config (`Config["database"]`). */
@@ -50,37 +40,13 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
   const db = drizzle({ client: createPlanetscaleClient(database) });
 
   return {
+    ...readQueries(db as unknown as SelectableDb, t),
     // One INSERT; every column's value is known up front, so the row needs no read-back.
     create: (input) =>
       guarded(async () => {
         const values = newRowValues(input);
         const [inserted] = await db.insert(t).values(values).$returningId();
         return toConsultation({ ...values, requestIdx: inserted!.requestIdx });
-      }),
-
-    findById: (requestIdx) =>
-      guarded(async () => {
-        const [row] = await db.select().from(t).where(eq(t.requestIdx, requestIdx)).limit(1);
-        return row ? toConsultation(row) : null;
-      }),
-
-    list: async (query) => {
-      const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-      return guarded(async () => {
-        const rows = await db
-          .select()
-          .from(t)
-          .where(listWhere(t, query, cursor))
-          .orderBy(...listOrder(t))
-          .limit(query.limit + 1);
-        return toPage(rows, query.limit);
-      });
-    },
-
-    queue: ({ category, limit }) =>
-      guarded(async () => {
-        const rows = await db.select().from(t).where(queueWhere(t, category)).orderBy(...queueOrder(t)).limit(limit);
-        return rows.map(toConsultation);
       }),
 
     // The guarded UPDATE decides the race (InnoDB re-checks the WHERE under the row lock),
@@ -117,12 +83,6 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
         });
         // Housekeeping outside the transaction, so its range lock is held only briefly.
         await db.delete(messageActivity).where(lt(messageActivity.at, new Date(at.getTime() - ACTIVITY_RETENTION_MS)));
-      }),
-
-    findIdleOpen: (cutoff, limit) =>
-      guarded(async () => {
-        const rows = await db.select().from(t).where(idleOpenWhere(t, cutoff)).orderBy(...idleOpenOrder(t)).limit(limit);
-        return rows.map(toConsultation);
       }),
 
     stats: (now) =>
