@@ -1,40 +1,10 @@
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
+import { workerdConfig } from "./workerd-config";
 
 /**
- * wrangler also loads a developer's `.dev.vars` (written by `npm run dev`) into the test
- * Worker; blank values (= not set, see src/config.ts) keep those local settings out of tests.
+ * Worker tests inside workerd. The archive and cron suites run in test:archive instead,
+ * where an s3rver is there for their S3 half (test/vitest.archive.config.ts).
  */
-const LOCAL_ONLY_VARS = [
-  "JWT_JWKS", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "DEV_AUTH", "ALLOWED_ORIGINS",
-  "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN",
-  "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-  "DATABASE_HOST", "DATABASE_USERNAME", "DATABASE_PASSWORD",
-];
-
-/** Worker tests: run inside workerd with the bindings of wrangler.toml. */
-export default defineConfig(async () => {
-  const migrations = await readD1Migrations(`${root}/migrations/d1`);
-  return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: `${root}/wrangler.toml` },
-        miniflare: {
-          bindings: {
-            ...Object.fromEntries(LOCAL_ONLY_VARS.map((name) => [name, ""])),
-            TEST_MIGRATIONS: migrations,
-            JWT_SECRET: "test-secret-that-is-long-enough-for-hs256",
-          },
-        },
-      }),
-    ],
-    test: {
-      root,
-      include: ["test/worker/**/*.test.ts"],
-      setupFiles: ["test/worker/setup.ts"],
-    },
-  };
+export default workerdConfig({
+  include: ["test/worker/**/*.test.ts"],
+  exclude: ["test/worker/archive*.test.ts", "test/worker/cron*.test.ts"],
 });

@@ -7,7 +7,7 @@
  * To add a kind: add its name to DEADLINE_KINDS, register a handler with `on(kind, fn)` in
  * the room's constructor, and call `schedule(kind, atMs)` when it becomes due.
  */
-export const DEADLINE_KINDS = ["ttl", "token-expiry", "activity"] as const;
+export const DEADLINE_KINDS = ["ttl", "token-expiry", "activity", "snapshot"] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 export type DeadlineHandler = (dueAtMs: number) => Promise<void> | void;

@@ -6,7 +6,9 @@ import type { ChatMessage, Consultation, User } from "../domain/types";
 import type { Env } from "../env";
 import { ApiError, upstreamError } from "../errors";
 import { getServices } from "../services";
+import type { ArchiveStore } from "../stores/archive-store/port";
 import { AlarmScheduler } from "./alarm-scheduler";
+import { ArchiveLog } from "./archive-log";
 import { byteLength, CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type ReadReceipt, type SendFrame } from "./frames";
 import { buildMessageStore, type RoomMessageStore } from "./message-store-factory";
 import { MessageWriter, type Outgoing } from "./message-writer";
@@ -14,6 +16,7 @@ import { assertCanPost, describeChange, endedText, SYSTEM_SENDER, systemSenderNa
 import { roomResult, type RoomResult } from "./room-gateway";
 import { armTokenExpiry, closeExpiredSockets, expireHotStore } from "./room-deadlines";
 import { forwardTyping, markRead, sendHistory } from "./room-presence";
+import { RoomArchive } from "./room-archive";
 import { RoomState } from "./room-state";
 import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
 import { RateLimiter } from "./rate-limiter";
@@ -50,6 +53,7 @@ export class RoomDO extends DurableObject<Env> {
   private readonly scheduler: AlarmScheduler;
   private readonly hot: RoomMessageStore;
   private readonly writer: MessageWriter;
+  private readonly archiver: RoomArchive;
   /** The in-flight auto-start (first message in a SCHEDULED room), shared by racing sends. */
   private starting: Promise<void> | null = null;
   /** The in-flight archive() run, shared by concurrent ends. */
@@ -67,6 +71,17 @@ export class RoomDO extends DurableObject<Env> {
     this.scheduler.on("ttl", () => expireHotStore(this.hot.localExpiry, this.scheduler));
     this.scheduler.on("token-expiry", () => closeExpiredSockets(ctx, this.scheduler));
     this.scheduler.on("activity", () => this.flushActivity());
+    this.archiver = new RoomArchive({
+      log: new ArchiveLog(sql),
+      hot: this.hot.store,
+      scheduler: this.scheduler,
+      requestIdx: () => this.requestIdx,
+      lastSeq: () => this.state.lastSeq,
+      sealed: () => this.state.sealed,
+      archive: () => this.archiveStore(),
+      transcript: () => getConfig(env).transcript,
+    });
+    this.scheduler.on("snapshot", () => this.archiver.snapshotIfDirty());
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -184,7 +199,7 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
-  /** After a batch is stored, in seq order: broadcast, ack the sender, arm TTL and activity. */
+  /** After a batch is stored, in seq order: broadcast, ack the sender, arm TTL, activity and backup. */
   private delivered(batch: readonly Outgoing[]): void {
     const sockets = openSockets(this.ctx);
     for (const { message, origin } of batch) {
@@ -197,6 +212,7 @@ export class RoomDO extends DurableObject<Env> {
       // Throttle: at most one repository write per ACTIVITY_FLUSH_MS while the room is
       // busy, instead of one per message; ending flushes whatever is left at once.
       await this.scheduler.scheduleIfAbsent("activity", Date.now() + ACTIVITY_FLUSH_MS);
+      await this.archiver.noteStored();
     });
   }
 
@@ -299,8 +315,7 @@ export class RoomDO extends DurableObject<Env> {
     this.state.sealed = true;
     try {
       await this.writer.idle();
-      const count = await this.hot.store.count(this.requestIdx);
-      if (count > 0 && this.state.endedSeq !== this.state.lastSeq) {
+      if ((await this.archiver.hasMessages()) && this.state.endedSeq !== this.state.lastSeq) {
         await this.postSystem(endedText(this.locale));
         this.state.endedSeq = this.state.lastSeq;
       }
@@ -313,13 +328,18 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /**
-   * ARCHIVE HOOK (archive issue): write the final transcript of the hot messages to the
-   * archive store, then delete the hot messages and the room's snapshots; return the key
-   * (null when there was nothing to archive). Runs with the room sealed and every message
-   * stored; throw to abort the end (the room unseals). Until then nothing is deleted.
+   * Write the final transcript to the archive store, then delete the hot messages and the
+   * room's snapshots; return the key (null when there was nothing to archive). Runs with
+   * the room sealed and every message stored; a throw aborts the end (the room unseals)
+   * with nothing deleted. See RoomArchive.writeFinal.
    */
   protected async writeArchive(_endedBy: string): Promise<{ chatLogKey: string | null }> {
-    return { chatLogKey: null };
+    return this.archiver.writeFinal();
+  }
+
+  /** The archive store of this room (tests replace it on an instance to inject failures). */
+  protected archiveStore(): ArchiveStore {
+    return getServices(this.env).archive;
   }
 
   /** RoomGateway.completed: every socket gets `status` COMPLETED and closes with 4009. */

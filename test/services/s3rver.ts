@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort, startDaemon } from "./daemon";
+import { onFreePort, startDaemon } from "./daemon";
 import { startSigV4Front } from "./sigv4-front";
 
 /** s3rver's built-in account; any other secret must be refused. */
@@ -35,15 +35,18 @@ export async function startS3rver(options: { bucket?: string; region?: string } 
   const bucket = options.bucket ?? "consultation-chats";
   const region = options.region ?? "us-east-1";
   const directory = await mkdtemp(join(tmpdir(), "s3rver-"));
-  const port = await freePort();
   const bin = createRequire(import.meta.url).resolve("s3rver/bin/s3rver.js");
-  const args = ["--openssl-legacy-provider", bin, "-d", directory, "-a", "127.0.0.1", "-p", String(port), "--silent"];
   const removeDirectory = () => rm(directory, { recursive: true, force: true });
-  const daemon = await startDaemon("s3rver", process.execPath, [...args, "--configure-bucket", bucket], async () => {
-    // Anonymous requests pass s3rver's auth; 200 once the bucket exists.
-    const res = await fetch(`http://127.0.0.1:${port}/${bucket}?list-type=2&max-keys=0`);
-    await res.body?.cancel();
-    return res.ok;
+  // Another process may bind the chosen port first: onFreePort then tries another one.
+  const { daemon, port } = await onFreePort(async (port) => {
+    const args = ["--openssl-legacy-provider", bin, "-d", directory, "-a", "127.0.0.1", "-p", String(port), "--silent"];
+    const daemon = await startDaemon("s3rver", process.execPath, [...args, "--configure-bucket", bucket], async () => {
+      // Anonymous requests pass s3rver's auth; 200 once the bucket exists.
+      const res = await fetch(`http://127.0.0.1:${port}/${bucket}?list-type=2&max-keys=0`);
+      await res.body?.cancel();
+      return res.ok;
+    });
+    return { daemon, port };
   }).catch(async (e: unknown) => {
     await removeDirectory();
     throw e;

@@ -197,7 +197,9 @@ describe("end", () => {
     for (const who of [student, professor, admin]) {
       const c = await namedConsultation("IN_PROGRESS");
       const done = await actOk(who, c.requestIdx, "end");
-      expect(done).toMatchObject({ status: "COMPLETED", endedBy: who.sub, durationMinutes: 0, chatLogKey: null });
+      // The room holds the "started" SYSTEM message, so there is an archive.
+      const chatLogKey = `archive/chat_${c.requestIdx}_final.txt`;
+      expect(done).toMatchObject({ status: "COMPLETED", endedBy: who.sub, durationMinutes: 0, chatLogKey });
       expect(done.endedAt).not.toBeNull();
     }
   });

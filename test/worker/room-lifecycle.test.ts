@@ -3,12 +3,20 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { getRoomGateway, roomStub } from "../../src/chat/room-gateway";
 import type { Consultation } from "../../src/domain/types";
+import { getServices } from "../../src/services";
+import { archiveKeys } from "../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "./support/api";
 import { actOk, namedConsultation } from "./support/consultations";
 import { connect, post, type Client } from "./support/sockets";
 
 const load = async (id: number) => (await apiJson<Consultation>(`/api/consultations/${id}`, { token: people.admin })).body;
 const messagesOf = (c: Client) => c.frames.filter((f) => f.type === "message").map((f) => f.message);
+/** The `내용:` lines of a consultation's final archive (the hot messages are gone after the end). */
+const archivedContents = async (id: number) =>
+  ((await getServices(testEnv).archive.get(archiveKeys.final(id))) ?? "")
+    .split("\n")
+    .filter((line) => line.startsWith("내용: "))
+    .map((line) => line.slice("내용: ".length));
 
 describe("first message in a SCHEDULED room", () => {
   it("moves it to IN_PROGRESS, stores a SYSTEM message before it and tells everyone", async () => {
@@ -110,16 +118,16 @@ describe("ending", () => {
     await runInDurableObject(stub, (room) => {
       delete (room as unknown as { writeArchive?: unknown }).writeArchive; // back to the class's hook
     });
-    await expect(gateway.archive(c, "STU001")).resolves.toEqual({ chatLogKey: null });
-    await expect(gateway.archive(c, "STU001")).resolves.toEqual({ chatLogKey: null });
+    const chatLogKey = archiveKeys.final(c.requestIdx);
+    await expect(gateway.archive(c, "STU001")).resolves.toEqual({ chatLogKey });
+    await expect(gateway.archive(c, "STU001")).resolves.toEqual({ chatLogKey });
     expect(await post(s, "too late")).toMatchObject({ type: "error", code: "INVALID_STATE", clientMsgId: expect.any(String) });
-    const hot = await apiJson(`/api/chat/messages/${c.requestIdx}`, { token: people.student });
-    expect(hot.body.messages.map((m: { type: string; content: string }) => `${m.type}:${m.content}`)).toEqual([
-      "SYSTEM:상담이 시작되었습니다.",
-      "NORMAL:one",
-      "SYSTEM:상담이 종료되었습니다.",
-      "NORMAL:after a failed end",
-      "SYSTEM:상담이 종료되었습니다.",
+    expect(await archivedContents(c.requestIdx)).toEqual([
+      "상담이 시작되었습니다.",
+      "one",
+      "상담이 종료되었습니다.",
+      "after a failed end",
+      "상담이 종료되었습니다.",
     ]);
     s.close();
   });
@@ -130,12 +138,9 @@ describe("ending", () => {
     await post(s, "hello");
     const gateway = getRoomGateway(testEnv);
     const results = await Promise.all([gateway.archive(c, "STU001"), gateway.archive(c, "PROF001")]);
-    expect(results).toEqual([{ chatLogKey: null }, { chatLogKey: null }]);
-    const hot = await apiJson(`/api/chat/messages/${c.requestIdx}`, { token: people.student });
-    expect(hot.body.messages.filter((m: { type: string }) => m.type === "SYSTEM").map((m: { content: string }) => m.content)).toEqual([
-      "상담이 시작되었습니다.",
-      "상담이 종료되었습니다.",
-    ]);
+    const chatLogKey = archiveKeys.final(c.requestIdx);
+    expect(results).toEqual([{ chatLogKey }, { chatLogKey }]);
+    expect(await archivedContents(c.requestIdx)).toEqual(["상담이 시작되었습니다.", "hello", "상담이 종료되었습니다."]);
     s.close();
   });
 

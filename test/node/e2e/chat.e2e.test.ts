@@ -268,4 +268,35 @@ describe("ending", () => {
     }
     await expect(openBearer(id, student)).rejects.toMatchObject({ status: 409 });
   });
+
+  it("chat, end, download the archive: the chat's transcript plus the ended message, byte for byte", async () => {
+    const id = await scheduledRoom();
+    const s = await openBearer(id, student);
+    const p = await openBearer(id, professor);
+    for (const [socket, content] of [[s, "교수님 안녕하세요"], [p, "네, 무엇이 궁금하신가요?"], [s, "감사합니다"]] as const) {
+      const [ack] = await socket.results([(() => { const c = randomUUID(); socket.send({ type: "send", clientMsgId: c, content }); return c; })()]);
+      expect(ack!.type).toBe("ack");
+    }
+    const live = await rest(`/api/chat/history/download/${id}`, professor, "POST");
+    expect(live.status).toBe(200);
+    const before = (await rest(`/api/chat/messages/${id}`, student)).body.messages;
+
+    expect((await rest(`/api/consultations/${id}/end`, student, "POST")).body).toMatchObject({ status: "COMPLETED", chatLogKey: `archive/chat_${id}_final.txt` });
+    await s.closed();
+    const ended = s.messages().at(-1);
+    expect(ended).toMatchObject({ type: "SYSTEM", sender: "SYSTEM", seq: before.length + 1 });
+    p.close();
+
+    const archive = await rest(`/api/chat/archive/download/${id}`, student);
+    expect(archive.status).toBe(200);
+    expect(archive.res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    const text = archive.body as string;
+    const generated = /생성 일시: (.+)\n/.exec(text)![1]!;
+    expect(new Uint8Array(await archive.res.arrayBuffer())).toEqual(new TextEncoder().encode(specTranscript(id, [...before, ended], generated)));
+    // Against the transcript taken before the end: the same bytes but for the time and count lines and the ended message.
+    const timeless = (t: string) => t.replace(/생성 일시: .+\n/, "").replace(/총 메시지 수: .+\n/, "");
+    const endedBlock = /\[[^\]]+\]\n발신: 시스템 \(SYSTEM\)\n내용: 상담이 종료되었습니다\.\n-{50}\n(?=\n={50}\n채팅 기록 끝)/;
+    expect(timeless(text).replace(endedBlock, "")).toBe(timeless(live.body as string));
+    expect((await rest(`/api/chat/messages/${id}`, student)).body).toMatchObject({ messageCount: 0 });
+  });
 });
