@@ -15,6 +15,7 @@ stage() {
 }
 
 stage typecheck npm run -s typecheck
+stage types npm run -s types:check
 stage worker npm run -s test:worker
 stage archive npm run -s test:archive
 stage contract npm run -s test:contract

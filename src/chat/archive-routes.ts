@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import { isParticipant } from "../consultations/rules";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses } from "../http/openapi";
 import { archiveKeys } from "../stores/archive-store/port";
-import { attachmentHeader, TRANSCRIPT_CONTENT_TYPE } from "./transcript";
+import { attachmentHeader, TRANSCRIPT_CONTENT_TYPE } from "../protocol/transcript";
 
 const Params = z.object({
   requestIdx: z.coerce

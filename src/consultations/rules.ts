@@ -1,7 +1,7 @@
 import type { Consultation, ConsultationStatus, User } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { TransitionChanges, TransitionGuard } from "../stores/consultation-repository/port";
-import { isOpen } from "./open";
+import { isOpen } from "../domain/lifecycle";
 
 /**
  * The lifecycle of SPEC section 2 as pure functions: given the row as read, the actor and

@@ -1,8 +1,6 @@
-import { getRoomGateway, type RoomGateway } from "../chat/room-gateway";
+import type { RoomGateway } from "../chat/room-client";
 import type { Consultation, User } from "../domain/types";
-import type { Env } from "../env";
-import { ApiError } from "../errors";
-import { getServices } from "../services";
+import { ApiError } from "../domain/errors";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import {
   assertCanEnd,
@@ -18,15 +16,11 @@ import {
   type Plan,
 } from "./rules";
 
-/** What the lifecycle needs; build it with `lifecycleDeps(env)` outside a request (cron). */
+/** What the lifecycle needs: the Services of src/config/services.ts are one (cron adds its clock). */
 export interface LifecycleDeps {
   repository: ConsultationRepository;
   gateway: RoomGateway;
   now?: () => Date;
-}
-
-export function lifecycleDeps(env: Env): LifecycleDeps {
-  return { repository: getServices(env).repository, gateway: getRoomGateway(env) };
 }
 
 /**

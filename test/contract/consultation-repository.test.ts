@@ -19,7 +19,7 @@ interface RepoCase {
   reset(): Promise<void>;
 }
 
-const d1 = (env as unknown as { DB: D1Database }).DB;
+const d1 = env.DB;
 const TABLES = ["consultation_request", "message_activity"];
 
 const cases: RepoCase[] = [

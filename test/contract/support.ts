@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import type { StackInfo } from "../services/stack";
 
 /** The production stack, as test/vitest.contract.config.ts binds it (TEST_STACK). */
-export const stack = (env as unknown as { TEST_STACK: StackInfo }).TEST_STACK;
+export const stack = env.TEST_STACK!;
 
 /** Takes a service of the stack down or brings it back (see StackInfo.control). */
 export async function setService(service: "upstash" | "planetscale" | "redis", state: "down" | "up"): Promise<void> {

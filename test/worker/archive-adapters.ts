@@ -15,7 +15,7 @@ export interface TestS3 {
   secretAccessKey: string;
 }
 
-const testEnv = env as unknown as { ARCHIVE: R2Bucket; TEST_S3?: TestS3; TEST_S3_STOPPED_ENDPOINT?: string };
+const testEnv = env;
 
 export const testS3: TestS3 | null = testEnv.TEST_S3 ?? null;
 export const stoppedS3Endpoint: string | null = testEnv.TEST_S3_STOPPED_ENDPOINT ?? null;

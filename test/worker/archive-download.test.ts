@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TRANSCRIPT_CONTENT_TYPE } from "../../src/chat/transcript";
-import type { Env } from "../../src/env";
-import { getServices } from "../../src/services";
+import { TRANSCRIPT_CONTENT_TYPE } from "../../src/protocol/transcript";
+import { getServices } from "../../src/config/services";
 import { archiveKeys } from "../../src/stores/archive-store/port";
 import { s3Store, stoppedS3Endpoint, testS3 } from "./archive-adapters";
 import { api, apiJson, people, testEnv } from "./support/api";

@@ -4,12 +4,11 @@
  * the failure cases and one full end also run against the S3 adapter.
  */
 import { describe, expect, it } from "vitest";
-import { getRoomGateway } from "../../src/chat/room-gateway";
-import { formatTranscript } from "../../src/chat/transcript";
-import { lifecycleDeps, endConsultation } from "../../src/consultations/service";
+import { formatTranscript } from "../../src/protocol/transcript";
+import { endConsultation } from "../../src/consultations/service";
 import type { ChatMessage, Consultation, User } from "../../src/domain/types";
-import { upstreamError } from "../../src/errors";
-import { getServices } from "../../src/services";
+import { upstreamError } from "../../src/domain/errors";
+import { getServices } from "../../src/config/services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import type { ConsultationRepository } from "../../src/stores/consultation-repository/port";
 import { s3Store, stoppedS3Endpoint, testS3 } from "./archive-adapters";
@@ -131,7 +130,7 @@ function failingUpdates(failures: number): ConsultationRepository {
 describe("the repository update fails after the archive was written", () => {
   it("a retry converges and never empties the archive", async () => {
     const { c, student } = await chattedRoom();
-    const deps = { ...lifecycleDeps(testEnv), repository: failingUpdates(1) };
+    const deps = { ...getServices(testEnv), repository: failingUpdates(1) };
     const studentUser: User = { userCode: "STU001", name: "홍길동", role: "student", isCounselor: false, isAdmin: false, exp: null };
     await expect(endConsultation(deps, c.requestIdx, studentUser)).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
     expect((await load(c.requestIdx)).status).toBe("IN_PROGRESS");
@@ -202,7 +201,7 @@ describe.skipIf(!testS3)("ending with the S3 archive (s3rver)", () => {
 describe("archive() on a room that is already archived", () => {
   it("returns the same key without rewriting anything", async () => {
     const { c } = await chattedRoom();
-    const gateway = getRoomGateway(testEnv);
+    const gateway = getServices(testEnv).rooms;
     const key = `archive/chat_${c.requestIdx}_final.txt`;
     expect(await gateway.archive(c, "STU001")).toEqual({ chatLogKey: key });
     const first = await finalOf(r2Archive(), c.requestIdx);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config";
-import type { Env } from "../../src/env";
+import { parseConfig } from "../../src/config/config";
 import { decodeXmlText, parseErrorCode, parseListObjectsV2 } from "../../src/stores/archive-store/list-objects";
 import { bucketBaseUrl, objectUrl } from "../../src/stores/archive-store/s3";
 

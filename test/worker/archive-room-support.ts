@@ -5,10 +5,10 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
-import type { DeadlineKind } from "../../src/chat/alarm-scheduler";
-import { roomStub } from "../../src/chat/room-gateway";
+import type { DeadlineKind } from "../../src/room/alarm-scheduler";
+import { roomStub } from "../../src/chat/room-client";
 import type { ChatMessage } from "../../src/domain/types";
-import { getServices } from "../../src/services";
+import { getServices } from "../../src/config/services";
 import { archiveKeys, type ArchiveStore } from "../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "./support/api";
 

@@ -1,6 +1,6 @@
 import { AwsClient } from "aws4fetch";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors";
+import { ApiError } from "../../src/domain/errors";
 import { archiveKeys } from "../../src/stores/archive-store/port";
 import { adapterCases, freshRequestIdx, s3Store, stoppedS3Endpoint, testS3 } from "./archive-adapters";
 

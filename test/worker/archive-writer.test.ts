@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { writeFinalArchive, writeSnapshot } from "../../src/chat/archive-writer";
-import { upstreamError } from "../../src/errors";
+import { writeFinalArchive, writeSnapshot } from "../../src/room/archive-writer";
+import { upstreamError } from "../../src/domain/errors";
 import { archiveKeys, type ArchiveStore } from "../../src/stores/archive-store/port";
 import { adapterCases, freshRequestIdx, s3Store, stoppedS3Endpoint, testS3 } from "./archive-adapters";
 

@@ -1,8 +1,7 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { verifyToken } from "../../src/auth/verify-token";
-import { parseConfig } from "../../src/config";
-import type { Env } from "../../src/env";
+import { parseConfig } from "../../src/config/config";
 import { api, apiJson, mintToken, people, testEnv } from "./support/api";
 
 const b64url = (s: string) => base64url.encode(s);

@@ -1,6 +1,6 @@
 /** SPEC section 3, /api/chat/messages and /api/chat/history/download. */
 import { describe, expect, it } from "vitest";
-import { formatTranscript } from "../../src/chat/transcript";
+import { formatTranscript } from "../../src/protocol/transcript";
 import type { ChatMessage } from "../../src/domain/types";
 import { api, apiJson, people } from "./support/api";
 import { namedConsultation } from "./support/consultations";

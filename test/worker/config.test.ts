@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../../src/env";
 import { apiJson, people, testEnv } from "./support/api";
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { SYSTEM } from "../../src/consultations/rules";
-import { endConsultation, lifecycleDeps, startOnFirstMessage } from "../../src/consultations/service";
+import { endConsultation, startOnFirstMessage } from "../../src/consultations/service";
+import { getServices } from "../../src/config/services";
 import type { User } from "../../src/domain/types";
-import { upstreamError } from "../../src/errors";
+import { upstreamError } from "../../src/domain/errors";
 import { apiJson, people, testEnv } from "./support/api";
 import { act, actOk, createConsultation, namedConsultation, queueItem } from "./support/consultations";
 
@@ -255,7 +256,7 @@ describe("service entry points without HTTP", () => {
   });
 
   it("a participant's first chat message starts a SCHEDULED consultation, once", async () => {
-    const deps = lifecycleDeps(testEnv);
+    const deps = getServices(testEnv);
     const c = await namedConsultation("SCHEDULED");
     expect(await startOnFirstMessage(deps, c.requestIdx, userOf(student2))).toBeNull();
     const started = await startOnFirstMessage(deps, c.requestIdx, userOf(student));
@@ -266,14 +267,14 @@ describe("service entry points without HTTP", () => {
 
   it("the cleanup job ends an open consultation as SYSTEM", async () => {
     const c = await namedConsultation("IN_PROGRESS");
-    const done = await endConsultation(lifecycleDeps(testEnv), c.requestIdx, SYSTEM);
+    const done = await endConsultation(getServices(testEnv), c.requestIdx, SYSTEM);
     expect(done).toMatchObject({ status: "COMPLETED", endedBy: "SYSTEM" });
-    await expect(endConsultation(lifecycleDeps(testEnv), c.requestIdx, SYSTEM)).rejects.toMatchObject({ code: "INVALID_STATE" });
+    await expect(endConsultation(getServices(testEnv), c.requestIdx, SYSTEM)).rejects.toMatchObject({ code: "INVALID_STATE" });
   });
 
   it("if the room cannot archive, nothing changes and a later end succeeds", async () => {
     const c = await namedConsultation("IN_PROGRESS");
-    const real = lifecycleDeps(testEnv);
+    const real = getServices(testEnv);
     const calls: string[] = [];
     const failing = {
       ...real,

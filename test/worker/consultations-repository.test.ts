@@ -4,7 +4,7 @@ import { createD1Repository } from "../../src/stores/consultation-repository/d1"
 import { consultationRequest } from "../../src/stores/consultation-repository/d1-schema";
 import type { NewConsultation } from "../../src/stores/consultation-repository/port";
 import { idleOpenOrder, idleOpenWhere } from "../../src/stores/consultation-repository/query-parts";
-import { ApiError } from "../../src/errors";
+import { ApiError } from "../../src/domain/errors";
 import { testEnv } from "./support/api";
 
 const repo = createD1Repository(testEnv.DB);

@@ -1,14 +1,13 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { RoomGateway } from "../../src/chat/room-gateway";
+import type { RoomGateway } from "../../src/chat/room-client";
 import { cleanupOrphans } from "../../src/cron/orphan-cleanup";
-import type { Env } from "../../src/env";
-import { upstreamError } from "../../src/errors";
+import { upstreamError } from "../../src/domain/errors";
 import worker from "../../src/index";
-import { getServices } from "../../src/services";
+import { getServices } from "../../src/config/services";
 
-const testEnv = env as unknown as Env;
+const testEnv = env;
 const HOUR = 3_600_000;
 const T0 = new Date("2030-01-01T00:00:00Z");
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);

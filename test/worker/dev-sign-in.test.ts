@@ -2,13 +2,12 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { verifyToken } from "../../src/auth/verify-token";
-import { getConfig } from "../../src/config";
-import type { Env } from "../../src/env";
+import { getConfig } from "../../src/config/config";
 
 const app = createApp();
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 /** The test bindings plus DEV_AUTH=true: a separate env object, so config is parsed anew. */
-const devEnv: Env = { ...(env as unknown as Env), DEV_AUTH: "true" };
+const devEnv: Env = { ...env, DEV_AUTH: "true" };
 
 function devFetch(method: string, body?: string, headers: Record<string, string> = {}) {
   return app.fetch(new Request("http://x/api/dev/sign-in", { method, body, headers }), devEnv, ctx);
@@ -30,7 +29,7 @@ describe("demo sign-in without DEV_AUTH", () => {
   it("stays off for any value but the exact string true", async () => {
     const res = await app.fetch(
       new Request("http://x/api/dev/sign-in", { method: "POST", body: JSON.stringify({ userCode: "STU001" }) }),
-      { ...(env as unknown as Env), DEV_AUTH: "1" },
+      { ...env, DEV_AUTH: "1" },
       ctx,
     );
     expect(res.status).toBe(404);

@@ -1,8 +1,8 @@
 /** Deadlines on the room's one alarm: hot-store TTL, token expiry, and the scheduler itself. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { AlarmScheduler, type DeadlineKind } from "../../src/chat/alarm-scheduler";
-import { roomStub } from "../../src/chat/room-gateway";
+import { AlarmScheduler, type DeadlineKind } from "../../src/room/alarm-scheduler";
+import { roomStub } from "../../src/chat/room-client";
 import { apiJson, mintToken, people, testEnv } from "./support/api";
 import { namedConsultation } from "./support/consultations";
 import { connect, post } from "./support/sockets";

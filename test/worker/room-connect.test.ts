@@ -1,7 +1,7 @@
 /** SPEC section 4, connect: every refusal happens before the upgrade; tickets; `ready`. */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { roomStub } from "../../src/chat/room-gateway";
+import { roomStub } from "../../src/chat/room-client";
 import { api, apiJson, mintToken, people, testEnv } from "./support/api";
 import { actOk, namedConsultation, queueItem } from "./support/consultations";
 import { connect, post, upgrade } from "./support/sockets";

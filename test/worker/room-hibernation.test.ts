@@ -4,7 +4,7 @@
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { roomStub } from "../../src/chat/room-gateway";
+import { roomStub } from "../../src/chat/room-client";
 import { apiJson, people, testEnv } from "./support/api";
 import { namedConsultation } from "./support/consultations";
 import { connect, post } from "./support/sockets";

@@ -1,9 +1,9 @@
 /** The room's links to the lifecycle: auto-start, transfer, end, sealing, throttled activity. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getRoomGateway, roomStub } from "../../src/chat/room-gateway";
+import { roomStub } from "../../src/chat/room-client";
 import type { Consultation } from "../../src/domain/types";
-import { getServices } from "../../src/services";
+import { getServices } from "../../src/config/services";
 import { archiveKeys } from "../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "./support/api";
 import { actOk, namedConsultation } from "./support/consultations";
@@ -111,7 +111,7 @@ describe("ending", () => {
         throw new Error("archive bucket unreachable");
       };
     });
-    const gateway = getRoomGateway(testEnv);
+    const gateway = getServices(testEnv).rooms;
     await expect(gateway.archive(c, "STU001")).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status: 503 });
     expect(await post(s, "after a failed end")).toMatchObject({ type: "ack", seq: 4 });
     await expect(gateway.archive(c, "STU001")).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
@@ -136,7 +136,7 @@ describe("ending", () => {
     const c = await namedConsultation("IN_PROGRESS");
     const s = (await connect(c.requestIdx, { token: people.student })).client;
     await post(s, "hello");
-    const gateway = getRoomGateway(testEnv);
+    const gateway = getServices(testEnv).rooms;
     const results = await Promise.all([gateway.archive(c, "STU001"), gateway.archive(c, "PROF001")]);
     const chatLogKey = archiveKeys.final(c.requestIdx);
     expect(results).toEqual([{ chatLogKey }, { chatLogKey }]);

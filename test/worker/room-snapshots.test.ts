@@ -6,9 +6,8 @@
  */
 import { createScheduledController } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getRoomGateway } from "../../src/chat/room-gateway";
 import worker from "../../src/index";
-import { getServices } from "../../src/services";
+import { getServices } from "../../src/config/services";
 import {
   contentsOf,
   deadlineOf,
@@ -70,7 +69,7 @@ describe("backups (room alarm)", () => {
   it("a sealed room takes no backup (its end writes the final archive)", async () => {
     const { c, s } = await chatting();
     await post(s, "one");
-    await getRoomGateway(testEnv).archive(c, "STU001");
+    await getServices(testEnv).rooms.archive(c, "STU001");
     // A backup deadline that fires after the end began writes nothing.
     await fireDeadline(c.requestIdx, "snapshot");
     expect(await snapshotsOf(r2Archive(), c.requestIdx)).toEqual([]);

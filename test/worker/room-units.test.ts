@@ -1,9 +1,9 @@
 /** The room's building blocks on their own: write queue, token bucket, frame parsing. */
 import { describe, expect, it } from "vitest";
-import { parseClientFrame } from "../../src/chat/frames";
-import { takeToken, type Bucket } from "../../src/chat/rate-limiter";
-import { describeChange } from "../../src/chat/room-lifecycle";
-import { WriteQueue } from "../../src/chat/write-queue";
+import { parseClientFrame } from "../../src/protocol/frames";
+import { takeToken, type Bucket } from "../../src/room/rate-limiter";
+import { describeChange } from "../../src/room/lifecycle";
+import { WriteQueue } from "../../src/room/write-queue";
 import type { Consultation } from "../../src/domain/types";
 
 /** A store whose writes finish only when the test says so. */

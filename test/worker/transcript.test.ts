@@ -1,6 +1,6 @@
 /** SPEC section 7, byte for byte. */
 import { describe, expect, it } from "vitest";
-import { formatTranscript, timeFormatter } from "../../src/chat/transcript";
+import { formatTranscript, timeFormatter } from "../../src/protocol/transcript";
 import type { ChatMessage } from "../../src/domain/types";
 
 const msg = (seq: number, sender: string, senderName: string, content: string, sentAt: string): ChatMessage => ({

@@ -6,10 +6,9 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import { createApp } from "../../../src/app";
-import type { Env } from "../../../src/env";
 
 /** The test bindings (wrangler.toml + test/vitest.worker.config.ts), typed. */
-export const testEnv = env as unknown as Env;
+export const testEnv = env;
 
 export interface Claims extends JWTPayload {
   sub: string;

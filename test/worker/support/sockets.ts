@@ -4,7 +4,6 @@
  * timing assumptions (each wait only ends when its condition holds).
  */
 import { expect } from "vitest";
-import type { Env } from "../../../src/env";
 import { api, type Claims } from "./api";
 
 export type Frame = { type: string; [key: string]: any };

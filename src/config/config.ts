@@ -1,9 +1,28 @@
 import { z } from "zod";
-import type { Env } from "./env";
+import { ConfigError } from "../domain/errors";
+
+/**
+ * Every variable the Worker reads (README "Configuration"). Most are secrets or optional
+ * groups that wrangler.toml does not list, so the generated `Env` (src/worker-configuration.d.ts)
+ * has only the bindings and [vars]; this is the variables' half.
+ */
+const VARIABLES = [
+  "JWT_SECRET", "JWT_JWKS", "JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE",
+  "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN",
+  "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_FORCE_PATH_STYLE", "CHAT_ARCHIVE_BUCKET",
+  "DATABASE_HOST", "DATABASE_USERNAME", "DATABASE_PASSWORD",
+  "ALLOWED_ORIGINS", "CHAT_TTL_HOURS", "ORPHAN_HOURS", "TRANSCRIPT_TIMEZONE", "TRANSCRIPT_LOCALE",
+  "COUNSELOR_ROLES", "ADMIN_ROLES",
+  /** Local development only: enables the demo sign-in route. */
+  "DEV_AUTH",
+] as const;
+
+/** The variables as the Worker receives them (unset ones are absent). */
+export type ConfigVars = Partial<Record<(typeof VARIABLES)[number], string>>;
 
 /**
  * The typed configuration, parsed once per `env` object. Adapters are chosen from it
- * (see src/services.ts); nothing else reads `env` variables directly.
+ * (see src/config/services.ts); nothing else reads `env` variables directly.
  */
 export interface Config {
   auth: {
@@ -30,13 +49,6 @@ export interface Config {
   } | null;
   database: { host: string; username: string; password: string } | null;
   devAuth: boolean;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join("; ")}`);
-    this.name = "ConfigError";
-  }
 }
 
 const list = (fallback: string) =>
@@ -108,7 +120,7 @@ function isTimeZone(tz: string): boolean {
  * A group of variables that must be given together or not at all. Returns the group's
  * values, null when none is set, or records one problem per missing variable, by name.
  */
-function group<K extends keyof Env>(env: Env, names: readonly K[], problems: string[]) {
+function group<K extends keyof ConfigVars>(env: ConfigVars, names: readonly K[], problems: string[]) {
   const values = names.map((n) => (env[n] as string | undefined)?.trim() || undefined);
   const given = values.filter((v) => v !== undefined).length;
   if (given === 0) return null;
@@ -121,7 +133,7 @@ function group<K extends keyof Env>(env: Env, names: readonly K[], problems: str
   return values as string[];
 }
 
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: ConfigVars): Config {
   const problems: string[] = [];
   const vars = varsSchema.safeParse(env);
   if (!vars.success) {
@@ -180,7 +192,7 @@ export function parseConfig(env: Env): Config {
 const cache = new WeakMap<object, Config | ConfigError>();
 
 /** Parses once per `env` object; a bad configuration throws the same ConfigError every time. */
-export function getConfig(env: Env): Config {
+export function getConfig(env: ConfigVars): Config {
   let entry = cache.get(env);
   if (!entry) {
     try {

@@ -2,11 +2,11 @@
  * `npm run dev:stack [-- wrangler dev arguments]`: the whole product on the production
  * adapters, locally. Starts redis-server + the Upstash gateway, MariaDB + the PlanetScale
  * gateway (with migrations/mysql applied) and s3rver, then runs `npm run dev`
- * (test/tools/dev.ts: .dev.vars, web build, `wrangler dev`) with the variables that select
+ * (scripts/dev.ts: .dev.vars, web build, `wrangler dev`) with the variables that select
  * Upstash, PlanetScale and S3. Ctrl-C stops wrangler and every service.
  */
 import { spawn } from "node:child_process";
-import { startStack, wranglerVarArgs } from "../services/stack";
+import { startStack, wranglerVarArgs } from "../test/services/stack";
 import { root } from "./dev-vars";
 
 const stack = await startStack();
@@ -21,7 +21,7 @@ console.log(
   ].join("\n"),
 );
 
-const child = spawn(`${root}/node_modules/.bin/tsx`, ["test/tools/dev.ts", ...wranglerVarArgs(info.vars), ...process.argv.slice(2)], {
+const child = spawn(`${root}/node_modules/.bin/tsx`, ["scripts/dev.ts", ...wranglerVarArgs(info.vars), ...process.argv.slice(2)], {
   cwd: root,
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   stdio: "inherit",

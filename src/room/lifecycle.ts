@@ -1,6 +1,6 @@
-import { isOpen } from "../consultations/open";
+import { isOpen } from "../domain/lifecycle";
 import type { Consultation, User } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 
 /** Texts of the SYSTEM messages of SPEC section 4, in the transcript's locale. */
 const TEXTS = {

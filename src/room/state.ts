@@ -1,5 +1,5 @@
 import type { ChatMessage, Consultation } from "../domain/types";
-import type { ReadReceipt } from "./frames";
+import type { ReadReceipt } from "../protocol/frames";
 
 /**
  * The room's own durable state in its Durable Object SQLite: what must survive hibernation

@@ -39,3 +39,15 @@ export function upstreamError(what: string, cause: unknown): ApiError {
   (err as { cause?: unknown }).cause = cause;
   return err;
 }
+
+/**
+ * A configuration that cannot run (missing or malformed variables): 500 INTERNAL. The
+ * message names the variables for the operator's log; the HTTP mapping
+ * (src/http/error-response.ts) never sends it to a client.
+ */
+export class ConfigError extends ApiError {
+  constructor(readonly problems: string[]) {
+    super("INTERNAL", `invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}

@@ -1,7 +1,7 @@
 import type { ChatMessage, User } from "../domain/types";
-import { assertNotAdmin } from "./room-lifecycle";
-import type { RoomState } from "./room-state";
-import { attachmentOf, broadcast, openSockets, sendFrame } from "./room-sockets";
+import { assertNotAdmin } from "./lifecycle";
+import type { RoomState } from "./state";
+import { attachmentOf, broadcast, openSockets, sendFrame } from "./sockets";
 
 /** The frames that store no message: sync (history), read receipts, typing. */
 

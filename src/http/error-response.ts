@@ -1,17 +1,16 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ConfigError } from "../config";
-import { ApiError, type ErrorCode } from "../errors";
+import { ApiError, ConfigError, type ErrorCode } from "../domain/errors";
 
 /** Maps every thrown error to SPEC's `{error, code}`; unknown errors are logged, never leaked. */
 export function handleError(err: Error, c: Context) {
-  if (err instanceof ApiError) return errorResponse(c, err);
   if (err instanceof ConfigError) {
     // The operator needs the variable names; the client only learns that it is our fault.
     console.error(err.message);
-    return c.json({ error: "The service is misconfigured", code: "INTERNAL" }, 500);
+    return errorResponse(c, new ApiError("INTERNAL", "The service is misconfigured"));
   }
+  if (err instanceof ApiError) return errorResponse(c, err);
   if (err instanceof HTTPException) return errorResponse(c, fromHttpException(err));
   console.error("unhandled error", err.stack ?? err);
   return c.json({ error: "Internal error", code: "INTERNAL" }, 500);

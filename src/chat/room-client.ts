@@ -1,7 +1,9 @@
 import type { Consultation, User } from "../domain/types";
-import type { Env } from "../env";
-import { ApiError, upstreamError, type ErrorCode } from "../errors";
-import type { RoomDO } from "./room-do";
+import { ApiError, upstreamError } from "../domain/errors";
+import { unwrapRpcResult, type RpcResult } from "../domain/rpc-result";
+
+/** A consultation's room as the Worker sees it: a stub of its RoomDO (one object per requestIdx). */
+export type RoomStub = ReturnType<Env["ROOM"]["getByName"]>;
 
 /**
  * How the lifecycle (src/consultations) tells a consultation's room what happened. The
@@ -28,23 +30,31 @@ export interface RoomGateway {
   completed(consultation: Consultation): Promise<void>;
 }
 
+/** The typed client of the rooms: the lifecycle's gateway plus the stub for chat routes. */
+export interface RoomClient extends RoomGateway {
+  stub(requestIdx: number): RoomStub;
+}
+
 /** The room of a consultation: one Durable Object per requestIdx. */
-export function roomStub(env: Env, requestIdx: number): DurableObjectStub<RoomDO> {
+export function roomStub(env: Pick<Env, "ROOM">, requestIdx: number): RoomStub {
   return env.ROOM.getByName(String(requestIdx));
 }
 
-export function getRoomGateway(env: Env): RoomGateway {
+export function createRoomClient(env: Pick<Env, "ROOM">): RoomClient {
+  const stub = (requestIdx: number) => roomStub(env, requestIdx);
   return {
+    stub,
     async statusChanged(after, before) {
-      await roomStub(env, after.requestIdx).statusChanged(after, before);
+      await stub(after.requestIdx).statusChanged(after, before);
     },
     async archive(consultation, endedBy) {
-      const stub = roomStub(env, consultation.requestIdx);
-      type Archived = RoomResult<{ chatLogKey: string | null }>;
-      return unwrap(await callRoom("The chat room", async () => (await stub.archive(consultation, endedBy)) as Archived));
+      const room = stub(consultation.requestIdx);
+      // RPC wraps the union's members in its own types; the value is the plain RpcResult.
+      type Archived = RpcResult<{ chatLogKey: string | null }>;
+      return unwrapRpcResult(await callRoom("The chat room", async () => (await room.archive(consultation, endedBy)) as Archived));
     },
     async completed(consultation) {
-      await roomStub(env, consultation.requestIdx).completed(consultation);
+      await stub(consultation.requestIdx).completed(consultation);
     },
   };
 }
@@ -52,7 +62,7 @@ export function getRoomGateway(env: Env): RoomGateway {
 /**
  * Calls the room over RPC. A thrown error there (the room reset, its store unreachable)
  * means the room is unavailable: 503 UPSTREAM_UNAVAILABLE. Errors cross RPC as plain
- * Errors, so refusals with their own code travel as values (see RoomResult) instead.
+ * Errors, so refusals with their own code travel as values (see RpcResult) instead.
  */
 export async function callRoom<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -60,21 +70,4 @@ export async function callRoom<T>(what: string, call: () => Promise<T>): Promise
   } catch (e) {
     throw e instanceof ApiError ? e : upstreamError(what, e);
   }
-}
-
-/** An RPC answer that may be a refusal with its code (ApiError does not survive RPC). */
-export type RoomResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; status: number };
-
-export async function roomResult<T>(run: () => Promise<T>): Promise<RoomResult<T>> {
-  try {
-    return { ok: true, value: await run() };
-  } catch (e) {
-    if (e instanceof ApiError) return { ok: false, code: e.code, message: e.message, status: e.status };
-    throw e;
-  }
-}
-
-export function unwrap<T>(result: RoomResult<T>): T {
-  if (result.ok) return result.value;
-  throw new ApiError(result.code, result.message, undefined, result.status);
 }

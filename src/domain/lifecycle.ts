@@ -1,4 +1,4 @@
-import type { ConsultationStatus } from "../domain/types";
+import type { ConsultationStatus } from "./types";
 
 /**
  * SPEC section 2: open = SCHEDULED or IN_PROGRESS, or PENDING after a transfer (it has a

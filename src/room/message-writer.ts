@@ -1,6 +1,6 @@
 import type { ChatMessage, MessageType } from "../domain/types";
 import type { MessageStore } from "../stores/message-store/port";
-import type { RoomState } from "./room-state";
+import type { RoomState } from "./state";
 import { WriteQueue } from "./write-queue";
 
 export interface Draft {

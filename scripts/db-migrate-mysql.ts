@@ -1,9 +1,9 @@
 import { drizzle } from "drizzle-orm/planetscale-serverless";
 import { migrate } from "drizzle-orm/planetscale-serverless/migrator";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createPlanetscaleClient, type DatabaseConfig } from "../../src/stores/consultation-repository/planetscale";
+import { createPlanetscaleClient, type DatabaseConfig } from "../src/stores/consultation-repository/planetscale";
 
-const MIGRATIONS = fileURLToPath(new URL("../../migrations/mysql", import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL("../migrations/mysql", import.meta.url));
 
 /**
  * Applies migrations/mysql to a PlanetScale database through the same HTTP client the

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const root = resolve(fileURLToPath(import.meta.url), "../../..");
+export const root = resolve(fileURLToPath(import.meta.url), "../..");
 export const devVarsPath = `${root}/.dev.vars`;
 const examplePath = `${root}/.dev.vars.example`;
 

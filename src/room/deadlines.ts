@@ -1,7 +1,7 @@
 import type { AlarmScheduler } from "./alarm-scheduler";
-import { CLOSE } from "./frames";
-import type { LocalExpiry } from "./message-store-factory";
-import { attachmentOf, closeAll, earliestExpiryMs, openSockets } from "./room-sockets";
+import { CLOSE } from "../protocol/frames";
+import type { LocalExpiry } from "../stores/message-store/port";
+import { attachmentOf, closeAll, earliestExpiryMs, openSockets } from "./sockets";
 
 /** The room's own deadline handlers: token expiry of its sockets and the embedded TTL. */
 

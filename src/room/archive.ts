@@ -1,11 +1,11 @@
-import type { Config } from "../config";
+import type { Config } from "../config/config";
 import type { ChatMessage } from "../domain/types";
 import type { ArchiveStore } from "../stores/archive-store/port";
 import type { MessageStore } from "../stores/message-store/port";
 import type { AlarmScheduler } from "./alarm-scheduler";
 import type { ArchiveLog } from "./archive-log";
 import { writeFinalArchive, writeSnapshot } from "./archive-writer";
-import { formatTranscript } from "./transcript";
+import { formatTranscript } from "../protocol/transcript";
 
 /**
  * How long after a message is stored the room backs it up. SPEC section 6 asks for a

@@ -1,5 +1,5 @@
 import type { User } from "../domain/types";
-import { encodeFrame, type ServerFrame } from "./frames";
+import { encodeFrame, type ServerFrame } from "../protocol/frames";
 
 /**
  * Socket helpers for the hibernation API. Everything a socket needs after a wake is in
@@ -9,9 +9,6 @@ import { encodeFrame, type ServerFrame } from "./frames";
 export interface SocketAttachment {
   user: User;
 }
-
-/** The internal header that carries the Worker's verified grant to the room (never from a client). */
-export const CONNECT_GRANT_HEADER = "x-room-connect-grant";
 
 export const userTag = (userCode: string) => `user:${userCode}`;
 

@@ -1,7 +1,7 @@
-import { isOpen } from "../consultations/open";
+import { isOpen } from "../domain/lifecycle";
 import { isParticipant, isRecipient, isRequester } from "../consultations/rules";
 import type { Consultation, User } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /** Who may use a room, checked by the Worker before anything reaches the room. */

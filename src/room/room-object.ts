@@ -1,34 +1,27 @@
 import { DurableObject } from "cloudflare:workers";
-import { TicketBook } from "../auth/tickets";
-import { getConfig } from "../config";
-import { lifecycleDeps, startOnFirstMessage } from "../consultations/service";
+import { getServices } from "../config/services";
+import { ApiError, upstreamError } from "../domain/errors";
+import { toRpcResult, type RpcResult } from "../domain/rpc-result";
 import type { ChatMessage, Consultation, User } from "../domain/types";
-import type { Env } from "../env";
-import { ApiError, upstreamError } from "../errors";
-import { getServices } from "../services";
+import { byteLength, CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type ReadReceipt, type SendFrame } from "../protocol/frames";
+import { CONNECT_GRANT_HEADER, decodeConnectGrant } from "../protocol/room-connect";
 import type { ArchiveStore } from "../stores/archive-store/port";
+import type { RoomMessageStore } from "../stores/message-store/port";
 import { AlarmScheduler } from "./alarm-scheduler";
+import { RoomArchive } from "./archive";
 import { ArchiveLog } from "./archive-log";
-import { byteLength, CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type ReadReceipt, type SendFrame } from "./frames";
-import { buildMessageStore, type RoomMessageStore } from "./message-store-factory";
+import { armTokenExpiry, closeExpiredSockets, expireHotStore } from "./deadlines";
+import { assertCanPost, describeChange, endedText, SYSTEM_SENDER, systemSenderName } from "./lifecycle";
 import { MessageWriter, type Outgoing } from "./message-writer";
-import { assertCanPost, describeChange, endedText, SYSTEM_SENDER, systemSenderName } from "./room-lifecycle";
-import { roomResult, type RoomResult } from "./room-gateway";
-import { armTokenExpiry, closeExpiredSockets, expireHotStore } from "./room-deadlines";
-import { forwardTyping, markRead, sendHistory } from "./room-presence";
-import { RoomArchive } from "./room-archive";
-import { RoomState } from "./room-state";
-import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
+import { forwardTyping, markRead, sendHistory } from "./presence";
 import { RateLimiter } from "./rate-limiter";
+import type { RoomServices } from "./room-services";
+import { attachmentOf, broadcast, closeAll, openSockets, sendFrame, userTag } from "./sockets";
+import { RoomState } from "./state";
+import { TicketBook } from "./tickets";
 
 /** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
-
-/** What the Worker hands the room on connect, after it verified the caller. */
-export interface ConnectGrant {
-  user: User;
-  consultation: Consultation;
-}
 
 export interface MessagePage {
   messageCount: number;
@@ -54,19 +47,21 @@ export class RoomDO extends DurableObject<Env> {
   private readonly hot: RoomMessageStore;
   private readonly writer: MessageWriter;
   private readonly archiver: RoomArchive;
+  private readonly services: RoomServices;
   /** The in-flight auto-start (first message in a SCHEDULED room), shared by racing sends. */
   private starting: Promise<void> | null = null;
   /** The in-flight archive() run, shared by concurrent ends. */
-  private archiving: Promise<RoomResult<{ chatLogKey: string | null }>> | null = null;
+  private archiving: Promise<RpcResult<{ chatLogKey: string | null }>> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.services = getServices(env);
     const sql = ctx.storage.sql;
     this.state = new RoomState(sql);
     this.tickets = new TicketBook(sql);
     this.limiter = new RateLimiter(sql);
     this.scheduler = new AlarmScheduler(sql, ctx.storage);
-    this.hot = buildMessageStore(getConfig(env), sql);
+    this.hot = this.services.messageStoreFor(sql);
     this.writer = new MessageWriter(this.state, this.hot.store, () => this.requestIdx, (batch) => this.delivered(batch));
     this.scheduler.on("ttl", () => expireHotStore(this.hot.localExpiry, this.scheduler));
     this.scheduler.on("token-expiry", () => closeExpiredSockets(ctx, this.scheduler));
@@ -79,7 +74,7 @@ export class RoomDO extends DurableObject<Env> {
       lastSeq: () => this.state.lastSeq,
       sealed: () => this.state.sealed,
       archive: () => this.archiveStore(),
-      transcript: () => getConfig(env).transcript,
+      transcript: () => this.services.config.transcript,
     });
     this.scheduler.on("snapshot", () => this.archiver.snapshotIfDirty());
     // Answered by the runtime without waking a hibernated room.
@@ -93,7 +88,7 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   private get locale() {
-    return getConfig(this.env).transcript.locale;
+    return this.services.config.transcript.locale;
   }
 
   // ---- connect (from the Worker's /api/chat/ws route) ----
@@ -103,7 +98,7 @@ export class RoomDO extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !grantHeader) {
       return Response.json({ error: "Expected a WebSocket connect from the Worker", code: "VALIDATION" }, { status: 400 });
     }
-    const grant = JSON.parse(decodeURIComponent(grantHeader)) as ConnectGrant;
+    const grant = decodeConnectGrant(grantHeader);
     const c = this.state.rememberConsultation(grant.consultation);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(grant.user.userCode)]);
@@ -230,9 +225,8 @@ export class RoomDO extends DurableObject<Env> {
   private async ensureStarted(sender: User): Promise<void> {
     this.starting ??= (async () => {
       try {
-        const deps = lifecycleDeps(this.env);
         const before = this.state.consultation!;
-        const after = (await startOnFirstMessage(deps, this.requestIdx, sender)) ?? (await deps.repository.findById(this.requestIdx));
+        const after = (await this.services.startOnFirstMessage(this.requestIdx, sender)) ?? (await this.services.repository.findById(this.requestIdx));
         if (after) await this.applyChange(after, before);
       } finally {
         this.starting = null;
@@ -273,7 +267,7 @@ export class RoomDO extends DurableObject<Env> {
   private async flushActivity(): Promise<void> {
     const pending = this.state.pendingActivity();
     if (!pending) return;
-    await getServices(this.env).repository.recordActivity(this.requestIdx, new Date(pending.at), pending.messageCount);
+    await this.services.repository.recordActivity(this.requestIdx, new Date(pending.at), pending.messageCount);
     this.state.markActivityReported(pending.messageCount);
   }
 
@@ -305,9 +299,9 @@ export class RoomDO extends DurableObject<Env> {
    * activity, then write the archive. On failure the room is unsealed and the refusal
    * returned. Concurrent calls (two ends racing) share one run.
    */
-  async archive(consultation: Consultation, endedBy: string): Promise<RoomResult<{ chatLogKey: string | null }>> {
+  async archive(consultation: Consultation, endedBy: string): Promise<RpcResult<{ chatLogKey: string | null }>> {
     this.state.rememberConsultation(consultation);
-    this.archiving ??= roomResult(() => this.sealAndArchive(endedBy)).finally(() => (this.archiving = null));
+    this.archiving ??= toRpcResult(() => this.sealAndArchive(endedBy)).finally(() => (this.archiving = null));
     return this.archiving;
   }
 
@@ -339,7 +333,7 @@ export class RoomDO extends DurableObject<Env> {
 
   /** The archive store of this room (tests replace it on an instance to inject failures). */
   protected archiveStore(): ArchiveStore {
-    return getServices(this.env).archive;
+    return this.services.archive;
   }
 
   /** RoomGateway.completed: every socket gets `status` COMPLETED and closes with 4009. */

@@ -1,5 +1,5 @@
 import { archiveKeys, type ArchiveStore } from "../stores/archive-store/port";
-import { TRANSCRIPT_CONTENT_TYPE } from "./transcript";
+import { TRANSCRIPT_CONTENT_TYPE } from "../protocol/transcript";
 
 export interface FinalArchiveInput {
   archive: ArchiveStore;
