@@ -5,7 +5,7 @@ import type { Consultation, User } from "../../src/domain/types";
 import { createD1Repository } from "../../src/stores/consultation-repository/d1";
 import { createPlanetscaleClient, createPlanetscaleRepository } from "../../src/stores/consultation-repository/planetscale";
 import type { ConsultationRepository, NewConsultation } from "../../src/stores/consultation-repository/port";
-import { failureCode, stack, whileDown } from "./support";
+import { failureCode, stack, whileDown } from "./support/stack";
 
 /**
  * The ConsultationRepository contract, run against D1 (embedded) and PlanetScale (the

@@ -6,7 +6,7 @@ import type { ChatMessage } from "../../src/domain/types";
 import type { MessageStore } from "../../src/stores/message-store/port";
 import { SqliteMessageStore } from "../../src/stores/message-store/sqlite";
 import { roomKey, UpstashMessageStore } from "../../src/stores/message-store/upstash";
-import { failureCode, freshId, stack, whileDown } from "./support";
+import { failureCode, freshId, stack, whileDown } from "./support/stack";
 
 /**
  * The MessageStore contract (SPEC section 5), run against the embedded adapter (a room's
