@@ -1,35 +1,42 @@
 import type { ChatMessage, User } from "../domain/types";
+import type { Connections } from "./connections";
 import { assertNotAdmin } from "./lifecycle";
+import { sendFrame } from "./sockets";
 import type { RoomState } from "./state";
-import { attachmentOf, broadcast, openSockets, sendFrame } from "./sockets";
-
-/** The frames that store no message: sync (history), read receipts, typing. */
 
 /** Messages per `history` frame, so a long sync never hits the WebSocket message limit. */
 const HISTORY_CHUNK = 200;
 
-/** Answers `sync`: always at least one (possibly empty) frame, so the client knows it is in sync. */
-export function sendHistory(ws: WebSocket, messages: readonly ChatMessage[]): void {
-  let i = 0;
-  do {
-    sendFrame(ws, { type: "history", messages: messages.slice(i, i + HISTORY_CHUNK) });
-    i += HISTORY_CHUNK;
-  } while (i < messages.length);
-}
+/** The frames that store no message: sync (history), read receipts, typing. */
+export class Presence {
+  constructor(
+    private readonly state: RoomState,
+    private readonly connections: Connections,
+  ) {}
 
-/**
- * `read`: moves the participant's mark forward (never back) and tells every socket, the
- * reader's other devices included. Marks past the newest stored message are clamped.
- */
-export function markRead(ctx: DurableObjectState, state: RoomState, user: User, upToSeq: number): void {
-  assertNotAdmin(user);
-  const receipt = state.markRead(user.userCode, Math.min(upToSeq, state.lastSeq), new Date().toISOString());
-  if (receipt) broadcast(openSockets(ctx), { type: "read", ...receipt });
-}
+  /** Answers `sync`: always at least one (possibly empty) frame, so the client knows it is in sync. */
+  history(ws: WebSocket, messages: readonly ChatMessage[]): void {
+    let i = 0;
+    do {
+      sendFrame(ws, { type: "history", messages: messages.slice(i, i + HISTORY_CHUNK) });
+      i += HISTORY_CHUNK;
+    } while (i < messages.length);
+  }
 
-/** `typing`: forwarded to everyone but the typist's own devices; never stored. */
-export function forwardTyping(ctx: DurableObjectState, user: User): void {
-  assertNotAdmin(user);
-  const others = openSockets(ctx).filter((s) => attachmentOf(s)?.user.userCode !== user.userCode);
-  broadcast(others, { type: "typing", userCode: user.userCode });
+  /**
+   * `read`: moves the participant's mark forward (never back) and tells every socket, the
+   * reader's other devices included. Marks past the newest stored message are clamped.
+   */
+  read(user: User, upToSeq: number): void {
+    assertNotAdmin(user);
+    const receipt = this.state.markRead(user.userCode, Math.min(upToSeq, this.state.lastSeq), new Date().toISOString());
+    if (receipt) this.connections.broadcast({ type: "read", ...receipt });
+  }
+
+  /** `typing`: forwarded to everyone but the typist's own devices; never stored. */
+  typing(user: User): void {
+    assertNotAdmin(user);
+    const others = this.connections.open().filter((s) => this.connections.userOf(s)?.userCode !== user.userCode);
+    this.connections.broadcast({ type: "typing", userCode: user.userCode }, others);
+  }
 }

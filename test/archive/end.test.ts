@@ -20,11 +20,11 @@ import {
   r2Archive,
   roomRows,
   snapshotsOf,
-  useArchive,
   withoutGeneratedAt,
 } from "./support/room";
 import { api, apiJson, people, testEnv } from "../support/api";
 import { reserveRequestIdxRange } from "./support/room";
+import { useArchive } from "../support/rooms";
 import { act, actOk, namedConsultation } from "../support/consultations";
 import { connect, post } from "../support/sockets";
 

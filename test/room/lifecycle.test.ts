@@ -7,6 +7,7 @@ import { getServices } from "../../src/config/services";
 import { archiveKeys } from "../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "../support/api";
 import { actOk, namedConsultation } from "../support/consultations";
+import { useArchive, unreachableArchive } from "../support/rooms";
 import { connect, post, type Client } from "../support/sockets";
 
 const load = async (id: number) => (await apiJson<Consultation>(`/api/consultations/${id}`, { token: people.admin })).body;
@@ -102,22 +103,14 @@ describe("ending", () => {
 
   it("a sealed room refuses sends with INVALID_STATE; a failed archive unseals it, and a retry does not repeat the SYSTEM message", async () => {
     const c = await namedConsultation("IN_PROGRESS");
-    const stub = roomStub(testEnv, c.requestIdx);
     const s = (await connect(c.requestIdx, { token: people.student })).client;
     await post(s, "one");
-    // Stand-in for an archive store that is down (the archive hook throws).
-    await runInDurableObject(stub, (room) => {
-      (room as unknown as { writeArchive: () => Promise<never> }).writeArchive = async () => {
-        throw new Error("archive bucket unreachable");
-      };
-    });
+    await useArchive(c.requestIdx, unreachableArchive());
     const gateway = getServices(testEnv).rooms;
     await expect(gateway.archive(c, "STU001")).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status: 503 });
     expect(await post(s, "after a failed end")).toMatchObject({ type: "ack", seq: 4 });
     await expect(gateway.archive(c, "STU001")).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
-    await runInDurableObject(stub, (room) => {
-      delete (room as unknown as { writeArchive?: unknown }).writeArchive; // back to the class's hook
-    });
+    await useArchive(c.requestIdx, null); // back to the configured store
     const chatLogKey = archiveKeys.final(c.requestIdx);
     await expect(gateway.archive(c, "STU001")).resolves.toEqual({ chatLogKey });
     await expect(gateway.archive(c, "STU001")).resolves.toEqual({ chatLogKey });

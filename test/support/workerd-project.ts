@@ -36,6 +36,8 @@ export function workerdProject(root: string, migrations: Awaited<ReturnType<type
     plugins: [
       cloudflareTest(async ({ inject }) => ({
         wrangler: { configPath: `${root}/wrangler.toml` },
+        // The deployed Worker, with a RoomDO subclass that tests can hand failing parts.
+        main: `${root}/test/support/test-worker.ts`,
         miniflare: {
           bindings: {
             ...Object.fromEntries(LOCAL_ONLY_VARS.map((name) => [name, ""])),

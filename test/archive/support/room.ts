@@ -1,7 +1,7 @@
 /**
  * Helpers for the suites that end rooms and back them up (archive-end, room-snapshots):
  * reach into a room's storage, move its deadlines into the past (the "clock you control"
- * for alarms), swap its archive store, and read transcripts back.
+ * for alarms), and read transcripts back (swapping its archive store: test/support/rooms.ts).
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
@@ -56,15 +56,6 @@ export async function expireHotStore(requestIdx: number): Promise<void> {
   });
   await fireDeadline(requestIdx, "ttl");
   expect((await roomRows(requestIdx)).hot).toBe(0);
-}
-
-/** Replaces the room's archive store (null: back to the configured one). */
-export async function useArchive(requestIdx: number, store: ArchiveStore | null): Promise<void> {
-  await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
-    const r = room as unknown as { archiveStore?: () => ArchiveStore };
-    if (store) r.archiveStore = () => store;
-    else delete r.archiveStore;
-  });
 }
 
 /** The room's hot messages as a participant reads them. */
