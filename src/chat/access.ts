@@ -2,15 +2,8 @@ import { isOpen } from "../domain/lifecycle";
 import { isParticipant, isRecipient, isRequester } from "../consultations/rules";
 import type { Consultation, User } from "../domain/types";
 import { ApiError } from "../domain/errors";
-import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /** Who may use a room, checked by the Worker before anything reaches the room. */
-
-export async function loadConsultation(repository: ConsultationRepository, requestIdx: number): Promise<Consultation> {
-  const c = await repository.findById(requestIdx);
-  if (!c) throw new ApiError("NOT_FOUND", `Consultation ${requestIdx} does not exist`);
-  return c;
-}
 
 /** Messages, transcripts: the participants and admins (SPEC section 3). */
 export function assertCanRead(c: Consultation, user: User): void {

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import { isParticipant } from "../consultations/rules";
+import { loadConsultation } from "../consultations/service";
 import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses } from "../http/openapi";
@@ -38,8 +39,7 @@ export function registerArchiveRoutes(app: ApiApp): void {
     const { requestIdx } = c.req.valid("param");
     const { repository, archive } = c.var.services;
     const user = c.var.user;
-    const consultation = await repository.findById(requestIdx);
-    if (!consultation) throw new ApiError("NOT_FOUND", `Consultation ${requestIdx} does not exist`);
+    const consultation = await loadConsultation(repository, requestIdx);
     if (!isParticipant(consultation, user) && !user.isAdmin) {
       throw new ApiError("FORBIDDEN", "Only the participants or an admin may download the archive");
     }

@@ -13,13 +13,15 @@ import { UpstashMessageStore } from "../stores/message-store/upstash";
 import { getConfig, type Config } from "./config";
 
 /**
- * Everything a request, the cron job or a room needs, built once per `env` from the
- * parsed config. This is the composition root: the one place that reads bindings and
- * picks adapters (embedded defaults unless a production group of variables is set);
+ * Everything a request, the cron job or a room needs (config, repository, archive store,
+ * each room's message store, the room client, clock and id source), built once per `env`
+ * from the parsed config. This is the composition root: the one place that reads bindings
+ * and picks adapters (embedded defaults unless a production group of variables is set);
  * nothing else knows which adapter it has.
  */
 export interface Services extends RoomServices, LifecycleDeps {
   config: Config;
+  now(): Date;
   repository: ConsultationRepository;
   /** The typed client of the rooms (also the lifecycle's `gateway`). */
   rooms: RoomClient;
@@ -40,7 +42,8 @@ function buildServices(env: Env): Services {
   const config = getConfig(env);
   const repository = buildRepository(env, config);
   const rooms = createRoomClient(env);
-  const lifecycle: LifecycleDeps = { repository, gateway: rooms };
+  const now = () => new Date();
+  const lifecycle: LifecycleDeps = { repository, gateway: rooms, now };
   return {
     config,
     repository,
@@ -49,6 +52,8 @@ function buildServices(env: Env): Services {
     gateway: rooms,
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     startOnFirstMessage: (requestIdx, sender) => startOnFirstMessage(lifecycle, requestIdx, sender),
+    now,
+    newId: () => crypto.randomUUID(),
   };
 }
 

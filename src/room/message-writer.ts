@@ -36,6 +36,7 @@ export class MessageWriter {
     private readonly requestIdx: () => number,
     deliver: (batch: readonly Outgoing[]) => void,
     private readonly now: () => Date = () => new Date(),
+    private readonly newId: () => string = () => crypto.randomUUID(),
   ) {
     this.queue = new WriteQueue<Outgoing>({
       write: (batch) =>
@@ -76,7 +77,7 @@ export class MessageWriter {
     const seq = (this.nextSeq ??= this.state.lastSeq + 1);
     this.nextSeq = seq + 1;
     const message: ChatMessage = {
-      id: crypto.randomUUID(),
+      id: this.newId(),
       seq,
       requestIdx: this.requestIdx(),
       sender: draft.sender,

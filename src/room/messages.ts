@@ -16,6 +16,8 @@ export interface MessagesDeps {
   limiter: RateLimiter;
   requestIdx(): number;
   locale(): Locale;
+  now(): Date;
+  newId(): string;
   /** Runs in the background after each stored batch (activity report, backup deadline). */
   afterStored(): Promise<void>;
   background(task: () => Promise<void>): void;
@@ -30,7 +32,7 @@ export class Messages {
   private readonly writer: MessageWriter;
 
   constructor(private readonly deps: MessagesDeps) {
-    this.writer = new MessageWriter(deps.state, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch));
+    this.writer = new MessageWriter(deps.state, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
   }
 
   /**

@@ -46,6 +46,8 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     limiter: new RateLimiter(sql),
     requestIdx,
     locale,
+    now: services.now,
+    newId: services.newId,
     async afterStored() {
       await activity.noteStored();
       await archiver.noteStored();

@@ -20,4 +20,8 @@ export interface RoomServices {
    * consultation to IN_PROGRESS. Returns the updated row, or null when nothing started.
    */
   startOnFirstMessage(requestIdx: number, sender: User): Promise<Consultation | null>;
+  /** The clock of message timestamps. */
+  now(): Date;
+  /** Ids of new messages. */
+  newId(): string;
 }
