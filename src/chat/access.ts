@@ -1,5 +1,5 @@
-import { isOpen } from "../domain/lifecycle";
-import { isParticipant, isRecipient, isRequester } from "../consultations/rules";
+import { isOpen } from "../domain/open";
+import { isParticipant, isRecipient, isRequester } from "../domain/rules";
 import type { Consultation, User } from "../domain/types";
 import { ApiError } from "../domain/errors";
 

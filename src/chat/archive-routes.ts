@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
-import { isParticipant } from "../consultations/rules";
+import { isParticipant } from "../domain/rules";
 import { loadConsultation } from "../consultations/service";
 import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
-import type { ActionInput } from "./rules";
+import type { ActionInput } from "../domain/rules";
 import { ActionBodies, ConsultationSchema, EndBody, IdParams } from "./schemas";
 import { endConsultation, performAction } from "./service";
 

@@ -14,7 +14,7 @@ import {
   type ActionInput,
   type Actor,
   type Plan,
-} from "./rules";
+} from "../domain/rules";
 
 /** What the lifecycle needs: the Services of src/config/services.ts are one (cron adds its clock). */
 export interface LifecycleDeps {

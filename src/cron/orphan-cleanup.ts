@@ -1,4 +1,4 @@
-import { SYSTEM } from "../consultations/rules";
+import { SYSTEM } from "../domain/rules";
 import { endConsultation, type LifecycleDeps } from "../consultations/service";
 import { ApiError } from "../domain/errors";
 

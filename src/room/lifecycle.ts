@@ -1,4 +1,4 @@
-import { isOpen } from "../domain/lifecycle";
+import { isOpen } from "../domain/open";
 import type { Consultation, User } from "../domain/types";
 import { ApiError } from "../domain/errors";
 

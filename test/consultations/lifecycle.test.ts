@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SYSTEM } from "../../src/consultations/rules";
+import { SYSTEM } from "../../src/domain/rules";
 import { endConsultation, startOnFirstMessage } from "../../src/consultations/service";
 import { getServices } from "../../src/config/services";
 import type { User } from "../../src/domain/types";

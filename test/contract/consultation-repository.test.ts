@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { planAction, planEnd } from "../../src/consultations/rules";
+import { planAction, planEnd } from "../../src/domain/rules";
 import type { Consultation, User } from "../../src/domain/types";
 import { createD1Repository } from "../../src/stores/consultation-repository/d1";
 import { createPlanetscaleClient, createPlanetscaleRepository } from "../../src/stores/consultation-repository/planetscale";

@@ -1,7 +1,6 @@
-import type { Consultation, ConsultationStatus, User } from "../domain/types";
-import { ApiError } from "../domain/errors";
-import type { TransitionChanges, TransitionGuard } from "../stores/consultation-repository/port";
-import { isOpen } from "../domain/lifecycle";
+import type { Consultation, ConsultationStatus, User } from "./types";
+import { ApiError } from "./errors";
+import { isOpen } from "./open";
 
 /**
  * The lifecycle of SPEC section 2 as pure functions: given the row as read, the actor and
@@ -11,7 +10,39 @@ import { isOpen } from "../domain/lifecycle";
  *
  * Refusals are checked in a fixed order: who (403: not a party to this action), then
  * state (409), then "taken by another counselor" (409: the loser of a queue race).
+ *
+ * A leaf: imports nothing outside src/domain (the repository port uses its guard types).
  */
+
+/**
+ * What a conditional update expects of the row. Every field given must match for the
+ * update to apply; this is the `WHERE` of the transition, so no read-then-write race exists.
+ */
+export interface TransitionGuard {
+  statuses: readonly ConsultationStatus[];
+  /** A user code, or `null` for "no recipient yet" (a queue item); omitted = any. */
+  recipientUserCode?: string | null;
+  requesterUserCode?: string;
+  /** true: must never have started; false: must have started; omitted = either. */
+  neverStarted?: boolean;
+}
+
+/** Columns a transition may set; `undefined` leaves a column alone, `null` clears it. */
+export interface TransitionChanges {
+  status: ConsultationStatus;
+  recipientUserCode?: string | null;
+  recipientName?: string | null;
+  scheduledAt?: Date | null;
+  rejectionReason?: string | null;
+  cancelReason?: string | null;
+  startedAt?: Date | null;
+  endedAt?: Date | null;
+  durationMinutes?: number | null;
+  chatLogKey?: string | null;
+  endedBy?: string | null;
+  now: Date;
+}
+
 export type Action = "approve" | "reject" | "cancel" | "start" | "transfer" | "end";
 
 /** The cleanup job's identity when it ends an orphaned consultation. */
