@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ErrorCode } from "../domain/errors";
 import type { ChatMessage, ConsultationStatus } from "../domain/types";
 
 /** SPEC section 4: limits of the frame protocol. */
@@ -36,7 +37,8 @@ type Schemas = typeof clientFrameSchemas;
 export type ClientFrame = { [K in keyof Schemas]: z.infer<Schemas[K]> }[keyof Schemas];
 export type SendFrame = z.infer<Schemas["send"]>;
 
-export type FrameError = { code: "BAD_FRAME" | "VALIDATION" | "TOO_LARGE"; message: string; details?: unknown; clientMsgId?: string };
+/** A refused frame, in the error codes of the one list (src/domain/errors.ts), as over HTTP and RPC. */
+export type FrameError = { code: Extract<ErrorCode, "BAD_FRAME" | "VALIDATION" | "TOO_LARGE">; message: string; details?: unknown; clientMsgId?: string };
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; error: FrameError };
 
@@ -99,7 +101,7 @@ export type ServerFrame =
   | { type: "typing"; userCode: string }
   | { type: "status"; status: ConsultationStatus }
   | { type: "pong" }
-  | { type: "error"; code: string; message: string; clientMsgId?: string; details?: unknown };
+  | { type: "error"; code: ErrorCode; message: string; clientMsgId?: string; details?: unknown };
 
 export function encodeFrame(frame: ServerFrame): string {
   return JSON.stringify(frame);
