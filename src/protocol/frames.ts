@@ -6,14 +6,6 @@ import type { ChatMessage, ConsultationStatus } from "../domain/types";
 export const MAX_FRAME_BYTES = 16 * 1024;
 export const MAX_CONTENT_CHARS = 2000;
 
-/** Close codes the room uses (1009 is the standard "message too big"). */
-export const CLOSE = {
-  TOO_BIG: 1009,
-  TOKEN_EXPIRED: 4001,
-  TRANSFERRED: 4003,
-  ENDED: 4009,
-} as const;
-
 const seqNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**

@@ -1,5 +1,6 @@
 import type { User } from "../domain/types";
-import { CLOSE, type ServerFrame } from "../protocol/frames";
+import { CLOSE } from "../protocol/close-codes";
+import type { ServerFrame } from "../protocol/frames";
 import { CONNECT_GRANT_HEADER, decodeConnectGrant, type ConnectGrant } from "../protocol/room-connect";
 import type { AlarmScheduler } from "./alarm-scheduler";
 import { attachmentOf, broadcast, closeAll, earliestExpiryMs, openSockets, sendFrame, userTag } from "./sockets";

@@ -1,6 +1,7 @@
 import { ApiError } from "../domain/errors";
 import type { User } from "../domain/types";
-import { byteLength, CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame } from "../protocol/frames";
+import { CLOSE } from "../protocol/close-codes";
+import { byteLength, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame } from "../protocol/frames";
 import type { Connections } from "./connections";
 import type { HotStore } from "./hot-store";
 import type { Messages } from "./messages";

@@ -1,5 +1,5 @@
 import type { Consultation, User } from "../domain/types";
-import { CLOSE } from "../protocol/frames";
+import { CLOSE } from "../protocol/close-codes";
 import type { Connections } from "./connections";
 import { describeChange, type Locale } from "./lifecycle";
 import type { Messages } from "./messages";
