@@ -1,7 +1,7 @@
 import { readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import { workerdProject } from "./support/workerd-project";
+import { workerdProject } from "./support/workerd-project.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const migrations = await readD1Migrations(`${root}/migrations/d1`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/config";
+import { parseConfig, type ConfigVars } from "../../src/config/config";
 import { decodeXmlText, parseErrorCode, parseListObjectsV2 } from "../../src/stores/archive-store/list-objects";
 import { bucketBaseUrl, objectUrl } from "../../src/stores/archive-store/s3";
 
@@ -93,7 +93,7 @@ describe("S3 URLs", () => {
 });
 
 describe("S3_FORCE_PATH_STYLE", () => {
-  const env = (extra: Record<string, string>) =>
+  const env = (extra: ConfigVars): ConfigVars =>
     ({
       JWT_SECRET: "x",
       S3_ENDPOINT: "https://s3.eu-west-1.amazonaws.com",
@@ -101,7 +101,7 @@ describe("S3_FORCE_PATH_STYLE", () => {
       S3_ACCESS_KEY_ID: "AKID",
       S3_SECRET_ACCESS_KEY: "secret",
       ...extra,
-    }) as unknown as Env;
+    });
 
   it("defaults to path-style; false selects virtual-hosted", () => {
     expect(parseConfig(env({})).s3?.forcePathStyle).toBe(true);

@@ -118,7 +118,7 @@ describe("orphan cleanup (cron trigger)", () => {
 
   it("ORPHAN_HOURS comes from configuration", async () => {
     const id = await consultation("started", at(3000));
-    const shortEnv = { ...testEnv, ORPHAN_HOURS: "2" } as Env;
+    const shortEnv: Env = { ...testEnv, ORPHAN_HOURS: "2" };
     const controller = createScheduledController({ scheduledTime: at(3002.5).getTime() });
     await worker.scheduled(controller, shortEnv);
     expect((await status(id)).status).toBe("COMPLETED");
