@@ -5,8 +5,9 @@
  */
 import { expect } from "vitest";
 import { api, type Claims } from "./api";
+import { FrameLog, type Frame } from "./frame-log";
 
-export type Frame = { type: string; [key: string]: any };
+export type { Frame };
 
 export interface ConnectOptions {
   token?: string | Claims;
@@ -26,71 +27,19 @@ export async function upgrade(requestIdx: number | string, opts: ConnectOptions 
   });
 }
 
-export class Client {
-  readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
-  /** Indexes of frames already returned by `next`. */
-  private readonly taken = new Set<number>();
-  closeEvent: { code: number; reason: string } | null = null;
-
+export class Client extends FrameLog {
   constructor(readonly ws: WebSocket) {
+    // workerd only delivers a WebSocket event to a test that is waiting on I/O: waits re-arm.
+    super(20);
     ws.accept();
-    ws.addEventListener("message", (e) => {
-      this.frames.push(JSON.parse(e.data as string) as Frame);
-      this.wake();
-    });
+    ws.addEventListener("message", (e) => this.received(JSON.parse(e.data as string) as Frame));
     ws.addEventListener("close", (e) => {
-      this.closeEvent = { code: e.code, reason: e.reason };
-      this.wake();
+      this.closedWith(e.code, e.reason);
     });
   }
 
   send(frame: unknown): void {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
-  }
-
-  /** Waits for the oldest matching frame not yet returned by `next`; returns it. */
-  async next(match: string | ((f: Frame) => boolean) = () => true): Promise<Frame> {
-    const pred = typeof match === "string" ? (f: Frame) => f.type === match : match;
-    for (;;) {
-      const i = this.frames.findIndex((f, idx) => !this.taken.has(idx) && pred(f));
-      if (i >= 0) {
-        this.taken.add(i);
-        return this.frames[i]!;
-      }
-      if (this.closeEvent) throw new Error(`socket closed (${this.closeEvent.code}) while waiting; frames: ${JSON.stringify(this.frames)}`);
-      await this.changed();
-    }
-  }
-
-  /** Waits until `count` frames of `type` arrived in total; returns all of them. */
-  async all(type: string, count: number): Promise<Frame[]> {
-    for (;;) {
-      const found = this.frames.filter((f) => f.type === type);
-      if (found.length >= count) return found;
-      if (this.closeEvent) throw new Error(`socket closed (${this.closeEvent.code}) with ${found.length}/${count} ${type} frames`);
-      await this.changed();
-    }
-  }
-
-  /** Waits until `done(frames)` holds. */
-  async until(done: (frames: Frame[]) => boolean, what = "condition"): Promise<void> {
-    while (!done(this.frames)) {
-      if (this.closeEvent) throw new Error(`socket closed (${this.closeEvent.code}) before ${what}`);
-      await this.changed();
-    }
-  }
-
-  /** Waits for an ack or error for each of `clientMsgIds`; returns them in that order. */
-  async results(clientMsgIds: readonly string[]): Promise<Frame[]> {
-    const of = (id: string) => this.frames.find((f) => (f.type === "ack" || f.type === "error") && f.clientMsgId === id);
-    await this.until(() => clientMsgIds.every((id) => of(id) !== undefined), "all results");
-    return clientMsgIds.map((id) => of(id)!);
-  }
-
-  async closed(): Promise<{ code: number; reason: string }> {
-    while (!this.closeEvent) await this.changed();
-    return this.closeEvent;
   }
 
   /**
@@ -112,22 +61,6 @@ export class Client {
     }
   }
 
-  /**
-   * Resolves on the next frame or close. The short timer is not a deadline: workerd only
-   * delivers a WebSocket event to a test that is waiting on I/O, so the wait re-arms.
-   */
-  private changed(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      setTimeout(resolve, 20);
-    });
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
 }
 
 /** Connects and waits for `ready`; fails the test with the refusal body otherwise. */

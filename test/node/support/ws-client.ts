@@ -3,8 +3,9 @@
  * frame and lets a test wait for frames or the close, with no timing assumptions.
  */
 import WebSocket from "ws";
+import { FrameLog, type Frame } from "../../support/frame-log";
 
-export type Frame = { type: string; [key: string]: any };
+export type { Frame };
 
 /** An upgrade the server refused before any socket opened. */
 export class Refused extends Error {
@@ -16,21 +17,13 @@ export class Refused extends Error {
   }
 }
 
-export class ChatSocket {
-  readonly frames: Frame[] = [];
-  closeEvent: { code: number; reason: string } | null = null;
-  private readonly taken = new Set<number>();
-  private waiters: Array<() => void> = [];
-
+export class ChatSocket extends FrameLog {
   private constructor(readonly ws: WebSocket) {
+    super();
     ws.on("message", (data, isBinary) => {
-      if (!isBinary) this.frames.push(JSON.parse(data.toString()) as Frame);
-      this.wake();
+      if (!isBinary) this.received(JSON.parse(data.toString()) as Frame);
     });
-    ws.on("close", (code, reason) => {
-      this.closeEvent = { code, reason: reason.toString() };
-      this.wake();
-    });
+    ws.on("close", (code, reason) => this.closedWith(code, reason.toString()));
   }
 
   /** Opens a socket; rejects with Refused (status and JSON body) when the upgrade is refused. */
@@ -62,54 +55,11 @@ export class ChatSocket {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
-  /** The oldest matching frame not yet returned by `next`. */
-  async next(match: string | ((f: Frame) => boolean)): Promise<Frame> {
-    const pred = typeof match === "string" ? (f: Frame) => f.type === match : match;
-    for (;;) {
-      const i = this.frames.findIndex((f, idx) => !this.taken.has(idx) && pred(f));
-      if (i >= 0) {
-        this.taken.add(i);
-        return this.frames[i]!;
-      }
-      if (this.closeEvent) throw new Error(`socket closed (${this.closeEvent.code}) while waiting`);
-      await this.changed();
-    }
-  }
-
-  async until(done: (frames: Frame[]) => boolean, what = "condition"): Promise<void> {
-    while (!done(this.frames)) {
-      if (this.closeEvent) throw new Error(`socket closed (${this.closeEvent.code}) before ${what}`);
-      await this.changed();
-    }
-  }
-
   messages(): any[] {
     return this.frames.filter((f) => f.type === "message").map((f) => f.message);
   }
 
-  /** Waits for the ack or error of each clientMsgId (the first one for each). */
-  async results(clientMsgIds: readonly string[]): Promise<Frame[]> {
-    const of = (id: string) => this.frames.find((f) => (f.type === "ack" || f.type === "error") && f.clientMsgId === id);
-    await this.until(() => clientMsgIds.every((id) => of(id)), "every result");
-    return clientMsgIds.map((id) => of(id)!);
-  }
-
-  async closed(): Promise<{ code: number; reason: string }> {
-    while (!this.closeEvent) await this.changed();
-    return this.closeEvent;
-  }
-
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
-  }
-
-  private changed(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
   }
 }
