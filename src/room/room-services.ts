@@ -7,7 +7,7 @@ import type { RoomMessageStore } from "../stores/message-store/port";
 /**
  * What a room is handed by the composition root (src/config/services.ts): the room picks
  * no adapter and reads no `env` itself. Narrow on purpose, so tests can hand a room
- * failing parts (see test/room/support/failing-room.ts).
+ * failing parts (see test/support/test-worker.ts).
  */
 export interface RoomServices {
   config: Pick<Config, "transcript">;
