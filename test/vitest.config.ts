@@ -1,10 +1,29 @@
 import { readD1Migrations } from "@cloudflare/vitest-plugin";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { workerdProject } from "./support/workerd-project.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const migrations = await readD1Migrations(`${root}/migrations/d1`);
+
+/** Each project's folders: a test file belongs to the project of its folder. */
+const FOLDERS = {
+  worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room"],
+  archive: ["test/archive", "test/cron"],
+  contract: ["test/contract"],
+  node: ["test/node"],
+  "browser-unit": ["test/browser/unit"],
+  "bench-checker": ["test/bench"],
+};
+
+// A test file outside every project's folders would silently never run: refuse to start.
+const homeless = readdirSync(`${root}/test`, { recursive: true, encoding: "utf8" })
+  .map((file) => `test/${file.replaceAll("\\", "/")}`)
+  .filter((file) => file.endsWith(".test.ts") && !Object.values(FOLDERS).flat().some((folder) => file.startsWith(`${folder}/`)));
+if (homeless.length) {
+  throw new Error(`test files outside every project's folders (test/vitest.config.ts FOLDERS): ${homeless.join(", ")}`);
+}
 
 /**
  * The one vitest config. A project is a set of test folders plus where they run; pick one
@@ -24,11 +43,11 @@ export default defineConfig({
     projects: [
       workerdProject(root, migrations, {
         name: "worker",
-        folders: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room"],
+        folders: FOLDERS.worker,
       }),
       workerdProject(root, migrations, {
         name: "archive",
-        folders: ["test/archive", "test/cron"],
+        folders: FOLDERS.archive,
         globalSetup: ["test/services/s3rver.ts"],
         bindings: (inject) => ({
           TEST_S3: inject("s3"),
@@ -37,7 +56,7 @@ export default defineConfig({
       }),
       workerdProject(root, migrations, {
         name: "contract",
-        folders: ["test/contract"],
+        folders: FOLDERS.contract,
         globalSetup: ["test/services/global-setup.ts"],
         bindings: (inject) => ({ TEST_STACK: inject("stack") }),
         // The failure cases take shared services down: one file at a time.
@@ -47,7 +66,7 @@ export default defineConfig({
         test: {
           name: "node",
           root,
-          include: ["test/node/**/*.test.ts"],
+          include: FOLDERS.node.map((folder) => `${folder}/**/*.test.ts`),
           // The production stack (redis-server, MariaDB, s3rver and their gateways), as
           // `inject("stack")`; with STACK=production the e2e suite runs the Worker on it.
           globalSetup: ["test/services/global-setup.ts"],
@@ -57,8 +76,8 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      { test: { name: "browser-unit", root, include: ["test/browser/unit/**/*.test.ts"] } },
-      { test: { name: "bench-checker", root, include: ["test/bench/**/*.test.ts"] } },
+      { test: { name: "browser-unit", root, include: FOLDERS["browser-unit"].map((folder) => `${folder}/**/*.test.ts`) } },
+      { test: { name: "bench-checker", root, include: FOLDERS["bench-checker"].map((folder) => `${folder}/**/*.test.ts`) } },
     ],
   },
 });
