@@ -14,6 +14,10 @@ export interface Config {
     audience: string | null;
   };
   roles: { counselor: string[]; admin: string[] };
+  /** SPEC section 14: tokens without `exp` are refused unless JWT_REQUIRE_EXP=false. */
+  requireExp: boolean;
+  /** SPEC section 14: per-requester limits; 0 turns one off. */
+  limits: { maxOpenRequests: number; createsPerHour: number };
   allowedOrigins: string[] | null;
   chatTtlHours: number;
   orphanHours: number;
@@ -64,7 +68,27 @@ const positiveNumber = (name: string, fallback: number) =>
       return n;
     });
 
+/** A count limit: a whole number >= 0, where 0 means "no limit". */
+const limit = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      if (!/^\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a whole number (0 = no limit)` });
+        return z.NEVER;
+      }
+      return Number(v.trim());
+    });
+
 const varsSchema = z.object({
+  JWT_REQUIRE_EXP: z
+    .enum(["true", "false"], { message: "JWT_REQUIRE_EXP must be true or false" })
+    .optional()
+    .transform((v) => v !== "false"),
+  MAX_OPEN_REQUESTS: limit("MAX_OPEN_REQUESTS", 10),
+  CREATES_PER_HOUR: limit("CREATES_PER_HOUR", 30),
   COUNSELOR_ROLES: list("professor,agent,counselor"),
   ADMIN_ROLES: list("admin"),
   CHAT_TTL_HOURS: positiveNumber("CHAT_TTL_HOURS", 36),
@@ -159,6 +183,8 @@ export function parseConfig(env: Env): Config {
       audience: env.JWT_AUDIENCE?.trim() || null,
     },
     roles: { counselor: v.COUNSELOR_ROLES, admin: v.ADMIN_ROLES },
+    requireExp: v.JWT_REQUIRE_EXP,
+    limits: { maxOpenRequests: v.MAX_OPEN_REQUESTS, createsPerHour: v.CREATES_PER_HOUR },
     allowedOrigins: v.ALLOWED_ORIGINS,
     chatTtlHours: v.CHAT_TTL_HOURS,
     orphanHours: v.ORPHAN_HOURS,

@@ -36,6 +36,9 @@ export interface Env {
   TRANSCRIPT_LOCALE?: string;
   COUNSELOR_ROLES?: string;
   ADMIN_ROLES?: string;
+  JWT_REQUIRE_EXP?: string;
+  MAX_OPEN_REQUESTS?: string;
+  CREATES_PER_HOUR?: string;
 
   /** Local development only: enables the demo sign-in route. */
   DEV_AUTH?: string;

@@ -52,7 +52,7 @@ describe("GET /api/chat/messages/{id}", () => {
     expect((await apiJson(`/api/chat/messages/${id}`, { token: people.student2 })).body).toMatchObject({ code: "FORBIDDEN" });
     expect((await apiJson(`/api/chat/messages/${id}`)).body).toMatchObject({ code: "UNAUTHORIZED" });
     expect((await apiJson(`/api/chat/messages/987654321`, { token: people.student })).body).toMatchObject({ code: "NOT_FOUND" });
-    expect((await apiJson(`/api/chat/messages/abc`, { token: people.student })).status).toBe(400);
+    expect((await apiJson(`/api/chat/messages/abc`, { token: people.student })).status).toBe(404);
   });
 
   it("works for a room nobody connected to yet (empty)", async () => {

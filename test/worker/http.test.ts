@@ -96,6 +96,35 @@ describe("routing", () => {
   });
 });
 
+describe("path ids (SPEC section 14)", () => {
+  // Each is the path segment as sent; the Worker sees it percent-decoded.
+  const NOT_PLAIN = ["0x1A", "%2012", "12%20", "%0912", "1e3", "012", "00", "0", "-1", "+1", "1.0", "1.", "%EF%BC%91%EF%BC%92", "1_000", "12abc",
+    "9007199254740992", "99999999999999999999"];
+  const ROUTES: [string, (id: string) => string][] = [
+    ["GET", (id) => `/api/consultations/${id}`],
+    ["POST", (id) => `/api/consultations/${id}/cancel`],
+    ["GET", (id) => `/api/chat/messages/${id}`],
+    ["POST", (id) => `/api/chat/history/download/${id}`],
+    ["POST", (id) => `/api/chat/ticket/${id}`],
+    ["GET", (id) => `/api/chat/ws/${id}`],
+    ["GET", (id) => `/api/chat/archive/download/${id}`],
+  ];
+
+  it("answers an id not written as a plain positive decimal with 404 NOT_FOUND on every route", async () => {
+    const { body: c } = await apiJson("/api/consultations", { token: student, body: { recipientUserCode: "PROF001", title: "ids" } });
+    expect(c.requestIdx).toBeGreaterThan(0);
+    for (const [method, path] of ROUTES) {
+      for (const id of [...NOT_PLAIN, `0${c.requestIdx}`, `${c.requestIdx}%20`, `%20${c.requestIdx}`]) {
+        const res = await apiJson(path(id), { method, token: student, headers: { Upgrade: "websocket" } });
+        expect(res.status, `${method} ${path(id)}`).toBe(404);
+        expect(res.body.code).toBe("NOT_FOUND");
+      }
+    }
+    // The plain form reaches the consultation.
+    expect((await apiJson(`/api/consultations/${c.requestIdx}`, { token: student })).body.requestIdx).toBe(c.requestIdx);
+  });
+});
+
 describe("/openapi.json", () => {
   it("documents every route of SPEC section 3 with bearer auth", async () => {
     const { status, body } = await apiJson("/openapi.json");
