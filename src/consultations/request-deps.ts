@@ -5,5 +5,6 @@ import type { LifecycleDeps } from "./service";
 
 /** The lifecycle's dependencies for a request (services from the init middleware). */
 export function requestDeps(c: Context<AppEnv>): LifecycleDeps {
-  return { repository: c.var.services.repository, gateway: getRoomGateway(c.env) };
+  const { repository, config } = c.var.services;
+  return { repository, gateway: getRoomGateway(c.env), limits: config.limits };
 }

@@ -1,9 +1,11 @@
 import { getRoomGateway, type RoomGateway } from "../chat/room-gateway";
+import type { Config } from "../config";
 import type { Consultation, User } from "../domain/types";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { getServices } from "../services";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
+import { createWithinLimits } from "./create-limits";
 import {
   assertCanEnd,
   assertCanView,
@@ -23,6 +25,8 @@ export interface LifecycleDeps {
   repository: ConsultationRepository;
   gateway: RoomGateway;
   now?: () => Date;
+  /** Create limits (SPEC section 14); absent = none (callers that never create). */
+  limits?: Config["limits"];
 }
 
 export function lifecycleDeps(env: Env): LifecycleDeps {
@@ -80,7 +84,7 @@ export interface CreateInput {
 /** A request to a named counselor, or (with `category`) into the support queue. */
 export async function createConsultation(deps: LifecycleDeps, actor: User, input: CreateInput): Promise<Consultation> {
   assertValidRequest(actor, input);
-  return deps.repository.create({
+  return createWithinLimits(deps.repository, {
     requesterUserCode: actor.userCode,
     requesterName: actor.name,
     recipientUserCode: input.recipientUserCode ?? null,
@@ -90,7 +94,7 @@ export async function createConsultation(deps: LifecycleDeps, actor: User, input
     content: input.content ?? null,
     scheduledAt: input.scheduledAt ?? null,
     now: deps.now?.() ?? new Date(),
-  });
+  }, deps.limits ?? { maxOpenRequests: 0, createsPerHour: 0 });
 }
 
 export async function getConsultation(deps: LifecycleDeps, requestIdx: number, actor: User): Promise<Consultation> {

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   try {
     server = await startDevServer({
-      vars: { JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256", DEV_AUTH: "true" },
+      // The scenarios share one server and the same few demo users: no per-user limits.
+      vars: { JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256", DEV_AUTH: "true", MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" },
     });
     for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       const world = makeWorld(browser, server.url);

@@ -13,7 +13,8 @@ let server: DevServer;
 
 beforeAll(async () => {
   const stackVars = process.env.STACK === "production" ? inject("stack").vars : {};
-  server = await startDevServer({ vars: { ...stackVars, JWT_SECRET: SECRET } });
+  // Every test creates its consultations as the same student: no per-user limits here.
+  server = await startDevServer({ vars: { ...stackVars, JWT_SECRET: SECRET, MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" } });
 });
 
 afterAll(async () => {
