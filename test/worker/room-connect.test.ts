@@ -29,9 +29,9 @@ describe("connect refusals (before any socket opens)", () => {
     await refused(await upgrade(c.requestIdx, { token: people.professor2 }), 403, "FORBIDDEN");
   });
 
-  it("404 for no such consultation, 400 for a malformed id", async () => {
+  it("404 for no such consultation and for an id not written plainly", async () => {
     await refused(await upgrade(987654321, { token: people.student }), 404, "NOT_FOUND");
-    await refused(await upgrade("abc", { token: people.student }), 400, "VALIDATION");
+    await refused(await upgrade("abc", { token: people.student }), 404, "NOT_FOUND");
   });
 
   it("409 when the consultation is not open (never-started PENDING, queue item, COMPLETED)", async () => {
@@ -164,6 +164,6 @@ describe("tickets", () => {
     expect((await ticketFor(people.student2, open.requestIdx)).status).toBe(403);
     expect((await ticketFor(people.student, 987654321)).status).toBe(404);
     expect((await ticketFor(people.student, pending.requestIdx)).body).toMatchObject({ code: "INVALID_STATE" });
-    expect((await apiJson(`/api/chat/ticket/x`, { token: people.student, method: "POST" })).body).toMatchObject({ code: "VALIDATION" });
+    expect((await apiJson(`/api/chat/ticket/x`, { token: people.student, method: "POST" })).body).toMatchObject({ code: "NOT_FOUND" });
   });
 });
