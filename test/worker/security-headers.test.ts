@@ -65,7 +65,7 @@ describe("cross-origin requests (ALLOWED_ORIGINS)", () => {
     });
 
   it("serves requests without Origin and same-origin ones, without CORS headers", async () => {
-    for (const headers of [{}, { Origin: "http://test.local" }]) {
+    for (const headers of [{}, { Origin: "http://test.local" }] as Record<string, string>[]) {
       const res = await api("/api/consultations", { token: people.student, headers });
       expect(res.status).toBe(200);
       expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
