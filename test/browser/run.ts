@@ -12,6 +12,7 @@ import { adminAndLayout } from "./scenarios/admin-and-layout";
 import { keyboardOnly } from "./scenarios/keyboard-only";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
+import { securityHeaders } from "./scenarios/security-headers";
 import { supportQueue } from "./scenarios/support-queue";
 import { tokenHandoff } from "./scenarios/token-handoff";
 import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
@@ -25,6 +26,7 @@ const scenarios: Scenario[] = [
   keyboardOnly,
   tokenHandoff,
   adminAndLayout,
+  securityHeaders,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;
