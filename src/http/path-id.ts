@@ -13,5 +13,12 @@ export function pathId(name: string) {
     .regex(/^[1-9][0-9]{0,15}$/, "must be a positive decimal integer")
     .transform(Number)
     .refine(Number.isSafeInteger, "is too large")
-    .openapi({ param: { name, in: "path" }, type: "integer", example: 123 });
+    .openapi({
+      param: { name, in: "path" },
+      type: "integer",
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: "Written plainly: decimal digits, no sign, no leading zero; anything else is 404",
+      example: 123,
+    });
 }
