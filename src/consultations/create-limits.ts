@@ -25,5 +25,9 @@ export async function createWithinLimits(
   if (maxOpenRequests > 0 && load.open >= maxOpenRequests) {
     throw new ApiError("RATE_LIMITED", `You already have ${load.open} open consultations (at most ${maxOpenRequests}); end or cancel one first`);
   }
-  throw new ApiError("RATE_LIMITED", `At most ${createsPerHour} consultations may be created per hour; try again later`);
+  const err = new ApiError("RATE_LIMITED", `At most ${createsPerHour} consultations may be created per hour; try again later`);
+  // The oldest create of the hour leaving it frees a place.
+  const freesAt = (load.oldestSince?.getTime() ?? input.now.getTime()) + HOUR_MS;
+  err.retryAfter = Math.max(1, Math.ceil((freesAt - input.now.getTime()) / 1000));
+  throw err;
 }

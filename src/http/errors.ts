@@ -23,6 +23,7 @@ export function errorResponse(c: Context, err: ApiError) {
   // SPEC section 3: a VALIDATION answer always says what was wrong, as `[{path, message}]`.
   else if (err.code === "VALIDATION") body.details = [{ path: "", message: err.message }];
   if (err.status === 401) c.header("WWW-Authenticate", 'Bearer realm="consultation-chat"');
+  if (err.retryAfter !== undefined) c.header("Retry-After", String(err.retryAfter));
   return c.json(body, err.status as ContentfulStatusCode);
 }
 

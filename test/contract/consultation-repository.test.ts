@@ -157,15 +157,15 @@ describe.each(cases)("ConsultationRepository contract: $name", ({ repo, reset })
     expect(await r.createWithin(request({ now: at(3) }), limits)).toBeNull();
     // Another requester has a load of their own.
     expect(await r.createWithin(request({ requesterUserCode: "STU002", now: at(3) }), limits)).not.toBeNull();
-    expect(await r.requesterLoad("STU001", since)).toEqual({ open: 2, createdSince: 2 });
+    expect(await r.requesterLoad("STU001", since)).toEqual({ open: 2, createdSince: 2, oldestSince: at(1) });
     // A closed one frees a place; the hourly count still sees it.
     await act(r, first!, "cancel", student, 4);
-    expect(await r.requesterLoad("STU001", at(2))).toEqual({ open: 1, createdSince: 1 });
+    expect(await r.requesterLoad("STU001", at(2))).toEqual({ open: 1, createdSince: 1, oldestSince: at(2) });
     expect(await r.createWithin(request({ now: at(5) }), limits)).not.toBeNull();
     expect(await r.createWithin(request({ now: at(6) }), { maxOpen: 0, maxCreated: 3, since })).toBeNull();
     expect(await r.createWithin(request({ now: at(6) }), { maxOpen: 0, maxCreated: 3, since: at(2) })).not.toBeNull();
     expect(await r.createWithin(request({ now: at(7) }), { maxOpen: 0, maxCreated: 0, since })).not.toBeNull();
-    expect(await r.requesterLoad("NOBODY", since)).toEqual({ open: 0, createdSince: 0 });
+    expect(await r.requesterLoad("NOBODY", since)).toEqual({ open: 0, createdSince: 0, oldestSince: null });
   });
 
   it("createWithin holds its limit under parallel creates by one requester", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
 import type { Env } from "../../src/env";
 import { getServices } from "../../src/services";
-import { apiJson, people, testEnv, type Claims } from "./support/api";
+import { api, apiJson, people, testEnv, type Claims } from "./support/api";
 
 const withLimits = (maxOpen: string, perHour: string) => ({ ...testEnv, MAX_OPEN_REQUESTS: maxOpen, CREATES_PER_HOUR: perHour }) as Env;
 
@@ -11,8 +11,10 @@ let n = 0;
 /** A requester of its own, so limits counted in one test never touch another. */
 const newStudent = (): Claims => ({ sub: `LIM${Date.now().toString(36)}${n++}`, name: "제한 학생", role: "student" });
 
-const create = (who: Claims, env: Env, body: Record<string, unknown> = { recipientUserCode: "PROF001", title: "질문" }) =>
-  apiJson("/api/consultations", { token: who, body, env });
+async function create(who: Claims, env: Env, body: Record<string, unknown> = { recipientUserCode: "PROF001", title: "질문" }) {
+  const res = await api("/api/consultations", { token: who, body, env });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+}
 
 describe("MAX_OPEN_REQUESTS", () => {
   it("refuses a requester's next consultation with 429 once they hold the maximum open", async () => {
@@ -27,6 +29,8 @@ describe("MAX_OPEN_REQUESTS", () => {
     const refused = await create(student, env);
     expect(refused.status).toBe(429);
     expect(refused.body).toMatchObject({ code: "RATE_LIMITED", error: expect.stringMatching(/3 open consultations/) });
+    // Only the requester can free a place (end, cancel): no time to wait for.
+    expect(refused.headers.get("Retry-After")).toBeNull();
     // Nothing was written by the refused request.
     const list = await apiJson("/api/consultations?role=requester", { token: student, env });
     expect(list.body.items).toHaveLength(3);
@@ -82,6 +86,10 @@ describe("CREATES_PER_HOUR", () => {
     const refused = await create(student, env);
     expect(refused.status).toBe(429);
     expect(refused.body).toMatchObject({ code: "RATE_LIMITED", error: expect.stringMatching(/4 consultations may be created per hour/) });
+    // A place frees when the first of the four leaves the hour: just under an hour from now.
+    const retryAfter = Number(refused.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThan(3500);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
     expect((await create(newStudent(), env)).status).toBe(201);
   });
 

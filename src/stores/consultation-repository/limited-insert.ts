@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, gte, inArray, sql, type SQL } from "drizzle-orm";
-import type { CreateLimits } from "./port";
+import type { CreateLimits, RequesterLoad } from "./port";
 import type { ConsultationColumns } from "./query-parts";
 import type { ConsultationRow } from "./row-mapping";
 
@@ -14,12 +14,16 @@ export function requesterLoadFields(t: ConsultationColumns, since: Date) {
   return {
     open: sql<number | string | null>`COALESCE(SUM(CASE WHEN ${inArray(t.status, [...OPEN_STATUSES])} THEN 1 ELSE 0 END), 0)`,
     createdSince: sql<number | string | null>`COALESCE(SUM(CASE WHEN ${gte(t.createdAt, since)} THEN 1 ELSE 0 END), 0)`,
+    // Decoded by the column, so both dialects give a Date.
+    oldestSince: sql`MIN(CASE WHEN ${gte(t.createdAt, since)} THEN ${t.createdAt} END)`.mapWith(t.createdAt),
   };
 }
 
 /** The one row of a `requesterLoadFields` select (drivers give SUMs as numbers or strings). */
-export function toLoad(rows: { open: unknown; createdSince: unknown }[]): { open: number; createdSince: number } {
-  return { open: Number(rows[0]?.open ?? 0), createdSince: Number(rows[0]?.createdSince ?? 0) };
+export function toLoad(rows: { open: unknown; createdSince: unknown; oldestSince: unknown }[]): RequesterLoad {
+  const row = rows[0];
+  const oldest = row?.oldestSince;
+  return { open: Number(row?.open ?? 0), createdSince: Number(row?.createdSince ?? 0), oldestSince: oldest instanceof Date ? oldest : null };
 }
 
 /**

@@ -21,6 +21,15 @@ export interface CreateLimits {
   since: Date;
 }
 
+/** A requester's load, for MAX_OPEN_REQUESTS and CREATES_PER_HOUR. */
+export interface RequesterLoad {
+  /** Their consultations PENDING, SCHEDULED or IN_PROGRESS. */
+  open: number;
+  /** Those they created at or after `since`, and the oldest of them (null if none). */
+  createdSince: number;
+  oldestSince: Date | null;
+}
+
 export interface ListQuery {
   /** The caller; ignored when `all` is set (admins). */
   userCode: string;
@@ -79,7 +88,7 @@ export interface ConsultationRepository {
    */
   createWithin(input: NewConsultation, limits: CreateLimits): Promise<Consultation | null>;
   /** The requester's open consultations and those created at or after `since`. */
-  requesterLoad(userCode: string, since: Date): Promise<{ open: number; createdSince: number }>;
+  requesterLoad(userCode: string, since: Date): Promise<RequesterLoad>;
   findById(requestIdx: number): Promise<Consultation | null>;
   /** Newest first; `nextCursor` is null on the last page. */
   list(query: ListQuery): Promise<{ items: Consultation[]; nextCursor: string | null }>;
