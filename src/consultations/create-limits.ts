@@ -1,6 +1,6 @@
-import type { Config } from "../config";
+import type { Config } from "../config/config";
 import type { Consultation } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { ConsultationRepository, NewConsultation } from "../stores/consultation-repository/port";
 
 const HOUR_MS = 3600_000;
