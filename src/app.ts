@@ -9,9 +9,11 @@ import { registerAdminRoutes } from "./consultations/routes-admin";
 import { registerConsultationReadRoutes } from "./consultations/routes-read";
 import { ApiError } from "./domain/errors";
 import type { AppEnv } from "./http/app-env";
+import { crossOrigin } from "./http/cross-origin";
 import { handleError, handleNotFound } from "./http/error-response";
 import { registerOpenApiDoc, validationHook } from "./http/openapi";
 import { registerSystemRoutes } from "./http/system-routes";
+import { securityHeaders } from "./http/security-headers";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -23,8 +25,11 @@ const MAX_BODY_BYTES = 64 * 1024;
  */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  // Outermost, so error answers carry the headers too.
+  app.use("*", securityHeaders);
   // Every request, /health included, first needs a valid configuration (500 otherwise).
   app.use("*", withServices);
+  app.use("/api/*", crossOrigin);
   app.use(
     "/api/*",
     bodyLimit({

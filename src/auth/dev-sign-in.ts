@@ -35,9 +35,8 @@ devSignIn.post("/", async (c) => {
   const body = (await c.req.json().catch(() => null)) as { userCode?: unknown } | null;
   const user = DEMO_USERS.find((u) => u.userCode === body?.userCode);
   if (!user) {
-    throw new ApiError("VALIDATION", "userCode must be one of the demo users", {
-      userCode: DEMO_USERS.map((u) => u.userCode),
-    });
+    const message = `must be one of ${DEMO_USERS.map((u) => u.userCode).join(", ")}`;
+    throw new ApiError("VALIDATION", "userCode must be one of the demo users", [{ path: "userCode", message }]);
   }
   const { auth } = c.var.services.config;
   if (!auth.secret) throw new ApiError("INTERNAL", "DEV_AUTH needs JWT_SECRET to sign demo tokens");

@@ -69,6 +69,8 @@ export async function verifyToken(token: string, config: Config): Promise<User> 
       issuer: config.auth.issuer ?? undefined,
       audience: config.auth.audience ?? undefined,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      // SPEC section 14: a token that never expires is a stolen session forever.
+      requiredClaims: config.requireExp ? ["exp"] : [],
     }));
   } catch (e) {
     throw mapJoseError(e);
@@ -98,7 +100,8 @@ function userFromClaims(payload: JWTPayload, config: Config): User {
   if (sub.length > MAX_USER_CODE) throw unauthorized(`Token subject is longer than ${MAX_USER_CODE} characters`);
   const name = typeof payload.name === "string" && payload.name.trim() ? payload.name.trim() : sub;
   if (name.length > MAX_NAME) throw unauthorized(`Token name is longer than ${MAX_NAME} characters`);
-  const role = typeof payload.role === "string" ? payload.role.trim() : "";
+  // Roles match exactly (SPEC section 14): "admin " or "Admin" is not "admin".
+  const role = typeof payload.role === "string" ? payload.role : "";
   return {
     userCode: sub,
     name,

@@ -24,8 +24,12 @@ export function assertCanConnect(c: Consultation, user: User): void {
   }
 }
 
-/** Origins allowed to open a WebSocket; a request without `Origin` is not a browser's. */
-export function assertOriginAllowed(origin: string | undefined, allowed: readonly string[] | null): void {
-  if (allowed === null || origin === undefined) return;
+/**
+ * SPEC section 4: origins allowed to open a WebSocket. Any, unless ALLOWED_ORIGINS is set;
+ * then the listed ones and the service's own origin (the browser app it serves, which REST
+ * lets through too). A request without `Origin` is not a browser's and passes.
+ */
+export function assertOriginAllowed(origin: string | undefined, ownOrigin: string, allowed: readonly string[] | null): void {
+  if (allowed === null || origin === undefined || origin === ownOrigin) return;
   if (!allowed.includes(origin)) throw new ApiError("FORBIDDEN", `Origin ${origin} is not allowed`);
 }

@@ -5,17 +5,11 @@ import { loadConsultation } from "../consultations/service";
 import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses } from "../http/openapi";
+import { pathId } from "../http/path-id";
 import { archiveKeys } from "../stores/archive-store/port";
 import { attachmentHeader, TRANSCRIPT_CONTENT_TYPE } from "../protocol/transcript";
 
-const Params = z.object({
-  requestIdx: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(Number.MAX_SAFE_INTEGER)
-    .openapi({ param: { name: "requestIdx", in: "path" }, example: 123 }),
-});
+const Params = z.object({ requestIdx: pathId("requestIdx") });
 
 const download = createRoute({
   middleware: [requireUser],

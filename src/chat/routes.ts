@@ -125,7 +125,7 @@ export function registerChatRoutes(app: ApiApp): void {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError("VALIDATION", "Expected a WebSocket upgrade (Upgrade: websocket)", undefined, 426);
     }
-    assertOriginAllowed(c.req.header("origin"), c.var.services.config.allowedOrigins);
+    assertOriginAllowed(c.req.header("origin"), new URL(c.req.url).origin, c.var.services.config.allowedOrigins);
     const { id } = c.req.valid("param");
     const user = await connectingUser(c, id, c.req.valid("query").ticket);
     const consultation = await loadConsultation(c.var.services.repository, id);

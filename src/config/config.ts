@@ -12,7 +12,7 @@ const VARIABLES = [
   "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_FORCE_PATH_STYLE", "CHAT_ARCHIVE_BUCKET",
   "DATABASE_HOST", "DATABASE_USERNAME", "DATABASE_PASSWORD",
   "ALLOWED_ORIGINS", "CHAT_TTL_HOURS", "ORPHAN_HOURS", "TRANSCRIPT_TIMEZONE", "TRANSCRIPT_LOCALE",
-  "COUNSELOR_ROLES", "ADMIN_ROLES",
+  "COUNSELOR_ROLES", "ADMIN_ROLES", "JWT_REQUIRE_EXP", "MAX_OPEN_REQUESTS", "CREATES_PER_HOUR",
   /** Local development only: enables the demo sign-in route. */
   "DEV_AUTH",
 ] as const;
@@ -33,6 +33,10 @@ export interface Config {
     audience: string | null;
   };
   roles: { counselor: string[]; admin: string[] };
+  /** SPEC section 14: tokens without `exp` are refused unless JWT_REQUIRE_EXP=false. */
+  requireExp: boolean;
+  /** SPEC section 14: per-requester limits; 0 turns one off. */
+  limits: { maxOpenRequests: number; createsPerHour: number };
   allowedOrigins: string[] | null;
   chatTtlHours: number;
   orphanHours: number;
@@ -76,7 +80,27 @@ const positiveNumber = (name: string, fallback: number) =>
       return n;
     });
 
+/** A count limit: a whole number >= 0, where 0 means "no limit". */
+const limit = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      if (!/^\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a whole number (0 = no limit)` });
+        return z.NEVER;
+      }
+      return Number(v.trim());
+    });
+
 const varsSchema = z.object({
+  JWT_REQUIRE_EXP: z
+    .enum(["true", "false"], { message: "JWT_REQUIRE_EXP must be true or false" })
+    .optional()
+    .transform((v) => v !== "false"),
+  MAX_OPEN_REQUESTS: limit("MAX_OPEN_REQUESTS", 10),
+  CREATES_PER_HOUR: limit("CREATES_PER_HOUR", 30),
   COUNSELOR_ROLES: list("professor,agent,counselor"),
   ADMIN_ROLES: list("admin"),
   CHAT_TTL_HOURS: positiveNumber("CHAT_TTL_HOURS", 36),
@@ -171,6 +195,8 @@ export function parseConfig(env: ConfigVars): Config {
       audience: env.JWT_AUDIENCE?.trim() || null,
     },
     roles: { counselor: v.COUNSELOR_ROLES, admin: v.ADMIN_ROLES },
+    requireExp: v.JWT_REQUIRE_EXP,
+    limits: { maxOpenRequests: v.MAX_OPEN_REQUESTS, createsPerHour: v.CREATES_PER_HOUR },
     allowedOrigins: v.ALLOWED_ORIGINS,
     chatTtlHours: v.CHAT_TTL_HOURS,
     orphanHours: v.ORPHAN_HOURS,

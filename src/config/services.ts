@@ -51,6 +51,7 @@ function buildServices(env: Env): Services {
     rooms,
     gateway: rooms,
     messageStoreFor: (sql) => buildMessageStore(config, sql),
+    limits: config.limits,
     startOnFirstMessage: (requestIdx, sender) => startOnFirstMessage(lifecycle, requestIdx, sender),
     now,
     newId: () => crypto.randomUUID(),

@@ -12,9 +12,9 @@ const create = createRoute({
   ...common,
   method: "post",
   path: "/api/consultations",
-  summary: "Request a consultation (a named counselor, or a queue category)",
+  summary: "Request a consultation (a named counselor, or a queue category); limited per requester (MAX_OPEN_REQUESTS, CREATES_PER_HOUR)",
   request: { body: { required: true, content: { "application/json": { schema: CreateBody } } } },
-  responses: { 201: json(ConsultationSchema, "The new PENDING consultation"), ...errorResponses(400, 401, 413) },
+  responses: { 201: json(ConsultationSchema, "The new PENDING consultation"), ...errorResponses(400, 401, 413, 429) },
 });
 
 const list = createRoute({

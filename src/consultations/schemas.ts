@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { pathId } from "../http/path-id";
 import { STATUSES } from "../domain/types";
 
 /** Request and response shapes of the consultation routes (also the OpenAPI document). */
@@ -35,14 +36,7 @@ export const ConsultationSchema = z
   })
   .openapi("Consultation");
 
-export const IdParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(Number.MAX_SAFE_INTEGER)
-    .openapi({ param: { name: "id", in: "path" }, example: 123 }),
-});
+export const IdParams = z.object({ id: pathId("id") });
 
 export const CreateBody = z
   .object({

@@ -1,7 +1,9 @@
 import type { RoomGateway } from "../chat/room-client";
+import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
 import { ApiError } from "../domain/errors";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
+import { createWithinLimits } from "./create-limits";
 import {
   assertCanEnd,
   assertCanView,
@@ -21,6 +23,8 @@ export interface LifecycleDeps {
   repository: ConsultationRepository;
   gateway: RoomGateway;
   now?: () => Date;
+  /** Create limits (SPEC section 14); absent = none (callers that never create). */
+  limits?: Config["limits"];
 }
 
 /**
@@ -75,7 +79,7 @@ export interface CreateInput {
 /** A request to a named counselor, or (with `category`) into the support queue. */
 export async function createConsultation(deps: LifecycleDeps, actor: User, input: CreateInput): Promise<Consultation> {
   assertValidRequest(actor, input);
-  return deps.repository.create({
+  return createWithinLimits(deps.repository, {
     requesterUserCode: actor.userCode,
     requesterName: actor.name,
     recipientUserCode: input.recipientUserCode ?? null,
@@ -85,7 +89,7 @@ export async function createConsultation(deps: LifecycleDeps, actor: User, input
     content: input.content ?? null,
     scheduledAt: input.scheduledAt ?? null,
     now: deps.now?.() ?? new Date(),
-  });
+  }, deps.limits ?? { maxOpenRequests: 0, createsPerHour: 0 });
 }
 
 export async function getConsultation(deps: LifecycleDeps, requestIdx: number, actor: User): Promise<Consultation> {

@@ -20,6 +20,8 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
  */
 export class ApiError extends Error {
   readonly status: number;
+  /** Seconds until a retry may succeed, sent as `Retry-After` (429, 503). */
+  retryAfter?: number;
   constructor(
     readonly code: ErrorCode,
     message: string,

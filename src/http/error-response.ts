@@ -19,7 +19,10 @@ export function handleError(err: Error, c: Context) {
 export function errorResponse(c: Context, err: ApiError) {
   const body: Record<string, unknown> = { error: err.message, code: err.code };
   if (err.details !== undefined) body.details = err.details;
+  // SPEC section 3: a VALIDATION answer always says what was wrong, as `[{path, message}]`.
+  else if (err.code === "VALIDATION") body.details = [{ path: "", message: err.message }];
   if (err.status === 401) c.header("WWW-Authenticate", 'Bearer realm="consultation-chat"');
+  if (err.retryAfter !== undefined) c.header("Retry-After", String(err.retryAfter));
   return c.json(body, err.status as ContentfulStatusCode);
 }
 
@@ -28,10 +31,14 @@ function fromHttpException(err: HTTPException): ApiError {
   const byStatus: Partial<Record<number, ErrorCode>> = { 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 413: "TOO_LARGE" };
   const code = byStatus[err.status];
   if (code) return new ApiError(code, err.message || code);
-  if (err.status === 415) return new ApiError("VALIDATION", "The request body must be JSON (Content-Type: application/json)");
+  if (err.status === 415) return bodyError("The request body must be JSON (Content-Type: application/json)");
+  // Hono's JSON validator throws a bare 400 for a body that does not parse.
+  if (err.status === 400) return bodyError(`The request body is not valid JSON${err.message ? ` (${err.message})` : ""}`);
   if (err.status < 500) return new ApiError("VALIDATION", err.message || "Bad request");
   return new ApiError("INTERNAL", "Internal error");
 }
+
+const bodyError = (message: string) => new ApiError("VALIDATION", message, [{ path: "body", message }]);
 
 export function handleNotFound(c: Context) {
   return c.json({ error: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: "NOT_FOUND" }, 404);

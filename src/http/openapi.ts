@@ -18,6 +18,7 @@ const ERROR_DESCRIPTIONS: Partial<Record<number, string>> = {
   404: "NOT_FOUND: no such consultation",
   409: "INVALID_STATE: the consultation is not in a state that allows this",
   413: "TOO_LARGE: the body is over 64 KiB",
+  429: "RATE_LIMITED: a per-user limit is reached (open consultations, creates per hour)",
   503: "UPSTREAM_UNAVAILABLE: a store failed; nothing was changed",
 };
 
@@ -41,6 +42,8 @@ export const bearerSecurity = [{ bearerAuth: [] }];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the hook serves every route
 export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   if (result.success) return;
+  // A path that does not name a resource plainly (`0x1A`, `012`, `1e3`) names none: 404.
+  if (result.target === "param") throw new ApiError("NOT_FOUND", "No such consultation");
   const details = result.error.issues.map((i) => ({ path: i.path.map(String).join(".") || result.target, message: i.message }));
   const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
   throw new ApiError("VALIDATION" satisfies ErrorCode, `Invalid ${result.target}: ${summary}`, details);

@@ -36,6 +36,17 @@ const HEAVY_RULE = "=".repeat(50);
 const LIGHT_RULE = "-".repeat(50);
 const TITLE_INDENT = " ".repeat(7);
 
+/**
+ * SPEC section 7: the line breaks a reader (editor, viewer, parser) may honour. Content is
+ * split at every one of them, so none can start a line in the first column, where only the
+ * transcript's own headers, rules and markers stand: a message can never read as two.
+ */
+const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
+const CONTINUATION_INDENT = " ".repeat(4);
+
+/** Names and user codes come from tokens; a break in one would open a forged line too. */
+const oneLine = (value: string) => value.split(LINE_BREAK).join(" ");
+
 export const TRANSCRIPT_CONTENT_TYPE = "text/plain; charset=utf-8";
 
 /**
@@ -59,7 +70,10 @@ export function formatTranscript(options: TranscriptOptions): string {
     "",
   ];
   for (const m of options.messages) {
-    lines.push(`[${time(new Date(m.sentAt))}]`, `${l.from}: ${m.senderName} (${m.sender})`, `${l.content}: ${m.content}`, LIGHT_RULE);
+    const [first = "", ...rest] = m.content.split(LINE_BREAK);
+    lines.push(`[${time(new Date(m.sentAt))}]`, `${l.from}: ${oneLine(m.senderName)} (${oneLine(m.sender)})`, `${l.content}: ${first}`);
+    for (const line of rest) lines.push(`${CONTINUATION_INDENT}${line}`);
+    lines.push(LIGHT_RULE);
   }
   lines.push("", HEAVY_RULE, l.end, HEAVY_RULE);
   return lines.map((line) => `${line}\n`).join("");

@@ -80,9 +80,9 @@ describe("GET /api/chat/archive/download/{requestIdx} (R2 binding)", () => {
     expect(await apiJson(path(id), { token: "not-a-jwt" })).toMatchObject({ status: 401, body: { code: "UNAUTHORIZED" } });
   });
 
-  it("400 VALIDATION for a malformed request number", async () => {
-    for (const bad of ["abc", "0", "-3", "1.5", "99999999999999999999"]) {
-      expect(await apiJson(path(bad), { token: people.admin })).toMatchObject({ status: 400, body: { code: "VALIDATION" } });
+  it("404 NOT_FOUND for a request number not written plainly (SPEC section 14)", async () => {
+    for (const bad of ["abc", "0", "-3", "1.5", "012", "0x1A", "1e3", "99999999999999999999"]) {
+      expect(await apiJson(path(bad), { token: people.admin })).toMatchObject({ status: 404, body: { code: "NOT_FOUND" } });
     }
   });
 

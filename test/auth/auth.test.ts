@@ -59,6 +59,25 @@ describe("bearer tokens (HS256 with JWT_SECRET)", () => {
     await expect401(await api("/api/consultations", { token }), /algorithm none/);
   });
 
+  it("refuses a token without exp unless JWT_REQUIRE_EXP=false (SPEC section 14)", async () => {
+    const token = await mintToken(people.student, { expiresIn: null });
+    await expect401(await api("/api/consultations", { token }), /exp/);
+    await expect401(await api("/api/chat/ticket/1", { token, method: "POST" }), /exp/);
+    expect((await api("/api/consultations", { token, env: { ...testEnv, JWT_REQUIRE_EXP: "false" } })).status).toBe(200);
+    expect((await api("/api/consultations", { token: people.student, env: { ...testEnv, JWT_REQUIRE_EXP: "true" } })).status).toBe(200);
+  });
+
+  it("matches roles exactly: padded or differently cased roles grant nothing", async () => {
+    expect((await api("/api/admin/stats", { token: people.admin })).status).toBe(200);
+    for (const role of ["admin ", " admin", "Admin", "admin\n", "admin,student"]) {
+      expect((await api("/api/admin/stats", { token: { ...people.admin, role } })).status, JSON.stringify(role)).toBe(403);
+    }
+    expect((await api("/api/consultations/queue", { token: people.agent })).status).toBe(200);
+    for (const role of ["agent ", "AGENT", "\tagent"]) {
+      expect((await api("/api/consultations/queue", { token: { ...people.agent, role } })).status, JSON.stringify(role)).toBe(403);
+    }
+  });
+
   it("refuses a token without a subject", async () => {
     const token = await new SignJWT({ name: "x", role: "student" })
       .setProtectedHeader({ alg: "HS256" })

@@ -14,7 +14,8 @@ export interface Stack {
 export class StackUnavailable extends Error {}
 
 export async function prepareStack(name: Stack["name"], jwtSecret: string): Promise<Stack> {
-  const vars = { JWT_SECRET: jwtSecret };
+  // A load test: thousands of consultations from a few hundred users, past any per-user limit.
+  const vars = { JWT_SECRET: jwtSecret, MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" };
   if (name === "embedded") return { name, vars };
   // Loaded only here, so the embedded run needs none of the production services.
   let started: Awaited<ReturnType<typeof import("../services/stack").startStack>>;

@@ -12,6 +12,7 @@ import { adminAndLayout } from "./scenarios/admin-and-layout";
 import { keyboardOnly } from "./scenarios/keyboard-only";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
+import { securityHeaders } from "./scenarios/security-headers";
 import { supportQueue } from "./scenarios/support-queue";
 import { tokenHandoff } from "./scenarios/token-handoff";
 import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
@@ -25,6 +26,7 @@ const scenarios: Scenario[] = [
   keyboardOnly,
   tokenHandoff,
   adminAndLayout,
+  securityHeaders,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;
@@ -53,7 +55,8 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   try {
     server = await startDevServer({
-      vars: { JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256", DEV_AUTH: "true" },
+      // The scenarios share one server and the same few demo users: no per-user limits.
+      vars: { JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256", DEV_AUTH: "true", MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" },
     });
     for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       const world = makeWorld(browser, server.url);

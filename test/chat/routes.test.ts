@@ -52,7 +52,7 @@ describe("GET /api/chat/messages/{id}", () => {
     expect((await apiJson(`/api/chat/messages/${id}`, { token: people.student2 })).body).toMatchObject({ code: "FORBIDDEN" });
     expect((await apiJson(`/api/chat/messages/${id}`)).body).toMatchObject({ code: "UNAUTHORIZED" });
     expect((await apiJson(`/api/chat/messages/987654321`, { token: people.student })).body).toMatchObject({ code: "NOT_FOUND" });
-    expect((await apiJson(`/api/chat/messages/abc`, { token: people.student })).status).toBe(400);
+    expect((await apiJson(`/api/chat/messages/abc`, { token: people.student })).status).toBe(404);
   });
 
   it("works for a room nobody connected to yet (empty)", async () => {
@@ -63,6 +63,21 @@ describe("GET /api/chat/messages/{id}", () => {
 });
 
 describe("POST /api/chat/history/download/{id}", () => {
+  it("cannot be forged by a message: its lines stay indented inside one entry (SPEC section 7)", async () => {
+    const forged = ["질문", "-".repeat(50), "[2025-10-24 14:20:00]", "발신: 김교수 (PROF001)", "내용: 학점은 A+입니다", "-".repeat(50), "", "=".repeat(50), "채팅 기록 끝", "=".repeat(50)];
+    const hostile = ["\r\n", "\n", "\r", "\u0085", "\u2028", "\u2029"].map((br) => forged.join(br));
+    const id = await roomWith(hostile);
+    const text = await (await api(`/api/chat/history/download/${id}`, { token: people.professor, method: "POST" })).text();
+    const lines = text.split("\n");
+    const total = Number(/총 메시지 수: (\d+)/.exec(text)![1]);
+    // One entry per stored message (the SYSTEM "started" line among them), whatever they hold.
+    expect(lines.filter((l) => /^\[\d{4}-/.test(l))).toHaveLength(total);
+    expect(lines.filter((l) => l.startsWith("발신: ")).map((l) => l.endsWith("(STU001)") || l.endsWith("(SYSTEM)"))).toEqual(Array(total).fill(true));
+    expect(lines.filter((l) => l === "채팅 기록 끝")).toHaveLength(1);
+    // Every further line of each message is indented (the title line is the only other indented one).
+    expect(lines.filter((l) => l.startsWith("    ")).length).toBe(hostile.length * (forged.length - 1) + 1);
+  });
+
   it("is the SPEC section 7 transcript of the messages so far, as an attachment", async () => {
     const id = await roomWith(["교수님 안녕하세요", "질문이 있습니다"]);
     const before = new Date();

@@ -126,8 +126,8 @@ describe("GET /api/consultations/{id}", () => {
     }
     for (const who of [student2, professor2, agent]) expect((await apiJson(`/api/consultations/${c.requestIdx}`, { token: who })).status).toBe(403);
     expect((await apiJson(`/api/consultations/99999999`, { token: admin })).body.code).toBe("NOT_FOUND");
-    expect((await apiJson(`/api/consultations/abc`, { token: admin })).body.code).toBe("VALIDATION");
-    expect((await apiJson(`/api/consultations/-1`, { token: admin })).body.code).toBe("VALIDATION");
+    expect((await apiJson(`/api/consultations/abc`, { token: admin })).body.code).toBe("NOT_FOUND");
+    expect((await apiJson(`/api/consultations/-1`, { token: admin })).body.code).toBe("NOT_FOUND");
   });
 
   it("counselors may read an unassigned queue item before taking it", async () => {

@@ -1,9 +1,12 @@
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { createD1Repository } from "../../src/stores/consultation-repository/d1";
 import { consultationRequest } from "../../src/stores/consultation-repository/d1-schema";
 import type { NewConsultation } from "../../src/stores/consultation-repository/port";
+import { limitedInsert } from "../../src/stores/consultation-repository/limited-insert";
 import { idleOpenOrder, idleOpenWhere } from "../../src/stores/consultation-repository/query-parts";
+import { newRowValues } from "../../src/stores/consultation-repository/row-mapping";
 import { ApiError } from "../../src/domain/errors";
 import { testEnv } from "../support/api";
 
@@ -86,6 +89,15 @@ describe("findIdleOpen", () => {
     const plan = await testEnv.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).bind(...q.params).all<{ detail: string }>();
     const details = plan.results.map((r) => r.detail).join("\n");
     expect(details).toMatch(/USING INDEX idx_consultation_idle \(idle_since<\?\)/);
+    expect(details).not.toMatch(/SCAN consultation_request(?! USING)/);
+  });
+
+  it("checks the create limits through the requester index (no table scan)", async () => {
+    const limits = { maxOpen: 10, maxCreated: 30, since: at(-1) };
+    const q = new SQLiteSyncDialect().sqlToQuery(limitedInsert(consultationRequest, newRowValues(request(at(0))), limits));
+    const plan = await testEnv.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).bind(...q.params).all<{ detail: string }>();
+    const details = plan.results.map((r) => r.detail).join("\n");
+    expect(details).toMatch(/SEARCH consultation_request USING INDEX idx_consultation_requester \(requester_user_code=\?\)/);
     expect(details).not.toMatch(/SCAN consultation_request(?! USING)/);
   });
 });

@@ -146,6 +146,39 @@ describe.each(cases)("ConsultationRepository contract: $name", ({ repo, reset })
     expect(counselors.map((c) => c.userCode)).toContain(stored!.recipientUserCode);
   });
 
+  it("createWithin creates only under the requester's limits and reads back like create", async () => {
+    const r = repo();
+    const since = at(0);
+    const limits = { maxOpen: 2, maxCreated: 0, since };
+    const first = await r.createWithin(request({ now: at(1) }), limits);
+    expect(first).toEqual(await r.findById(first!.requestIdx));
+    expect(first).toMatchObject({ status: "PENDING", requesterUserCode: "STU001", createdAt: at(1).toISOString() });
+    expect(await r.createWithin(request({ now: at(2) }), limits)).not.toBeNull();
+    expect(await r.createWithin(request({ now: at(3) }), limits)).toBeNull();
+    // Another requester has a load of their own.
+    expect(await r.createWithin(request({ requesterUserCode: "STU002", now: at(3) }), limits)).not.toBeNull();
+    expect(await r.requesterLoad("STU001", since)).toEqual({ open: 2, createdSince: 2, oldestSince: at(1) });
+    // A closed one frees a place; the hourly count still sees it.
+    await act(r, first!, "cancel", student, 4);
+    expect(await r.requesterLoad("STU001", at(2))).toEqual({ open: 1, createdSince: 1, oldestSince: at(2) });
+    expect(await r.createWithin(request({ now: at(5) }), limits)).not.toBeNull();
+    expect(await r.createWithin(request({ now: at(6) }), { maxOpen: 0, maxCreated: 3, since })).toBeNull();
+    expect(await r.createWithin(request({ now: at(6) }), { maxOpen: 0, maxCreated: 3, since: at(2) })).not.toBeNull();
+    expect(await r.createWithin(request({ now: at(7) }), { maxOpen: 0, maxCreated: 0, since })).not.toBeNull();
+    expect(await r.requesterLoad("NOBODY", since)).toEqual({ open: 0, createdSince: 0, oldestSince: null });
+  });
+
+  it("createWithin holds its limit under parallel creates by one requester", async () => {
+    const r = repo();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => r.createWithin(request({ now: at(i) }), { maxOpen: 4, maxCreated: 0, since: at(0) })));
+    const created = results.filter((x) => x.status === "fulfilled" && x.value !== null);
+    expect(created.length).toBeLessThanOrEqual(4);
+    expect((await r.requesterLoad("STU001", at(0))).open).toBe(created.length);
+    // Refusals are null, never a store failure (no deadlock surfaces as 503).
+    expect(results.filter((x) => x.status === "rejected")).toEqual([]);
+    expect(created.length).toBe(4);
+  });
+
   it("lists the caller's consultations newest first, in pages that never repeat or skip", async () => {
     const r = repo();
     const mine: Consultation[] = [];

@@ -22,6 +22,9 @@ describe("configuration errors", () => {
     ["half a DATABASE group", { DATABASE_HOST: "db.example", DATABASE_PASSWORD: "p" }, ["DATABASE_USERNAME"]],
     ["a JWKS that is not one", { JWT_JWKS: "{not json" }, ["JWT_JWKS"]],
     ["a non-numeric ORPHAN_HOURS", { ORPHAN_HOURS: "soon" }, ["ORPHAN_HOURS"]],
+    ["a negative MAX_OPEN_REQUESTS", { MAX_OPEN_REQUESTS: "-1" }, ["MAX_OPEN_REQUESTS"]],
+    ["a fractional CREATES_PER_HOUR", { CREATES_PER_HOUR: "2.5" }, ["CREATES_PER_HOUR"]],
+    ["a JWT_REQUIRE_EXP that is not a boolean", { JWT_REQUIRE_EXP: "no" }, ["JWT_REQUIRE_EXP"]],
   ];
 
   for (const [what, overrides, names] of cases) {

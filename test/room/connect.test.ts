@@ -29,9 +29,9 @@ describe("connect refusals (before any socket opens)", () => {
     await refused(await upgrade(c.requestIdx, { token: people.professor2 }), 403, "FORBIDDEN");
   });
 
-  it("404 for no such consultation, 400 for a malformed id", async () => {
+  it("404 for no such consultation and for an id not written plainly", async () => {
     await refused(await upgrade(987654321, { token: people.student }), 404, "NOT_FOUND");
-    await refused(await upgrade("abc", { token: people.student }), 400, "VALIDATION");
+    await refused(await upgrade("abc", { token: people.student }), 404, "NOT_FOUND");
   });
 
   it("409 when the consultation is not open (never-started PENDING, queue item, COMPLETED)", async () => {
@@ -69,19 +69,20 @@ describe("connect refusals (before any socket opens)", () => {
     client.close();
   });
 
-  it("ALLOWED_ORIGINS: other Origins get 403; listed ones and non-browser clients connect", async () => {
+  it("ALLOWED_ORIGINS set: other Origins get 403; listed ones, the own origin and non-browser clients connect", async () => {
     const c = await namedConsultation("IN_PROGRESS");
     const env = { ...testEnv, ALLOWED_ORIGINS: "https://app.example, https://admin.example" };
-    await refused(await upgrade(c.requestIdx, { token: people.student, env, headers: { Origin: "https://evil.example" } }), 403, "FORBIDDEN");
-    const ok = await upgrade(c.requestIdx, { token: people.student, env, headers: { Origin: "https://admin.example" } });
-    expect(ok.status).toBe(101);
-    ok.webSocket!.accept();
-    ok.webSocket!.close();
-    const noOrigin = await upgrade(c.requestIdx, { token: people.student, env });
-    expect(noOrigin.status).toBe(101);
-    noOrigin.webSocket!.accept();
-    noOrigin.webSocket!.close();
+    for (const origin of ["https://evil.example", "null", "https://app.example:8443"]) {
+      await refused(await upgrade(c.requestIdx, { token: people.student, env, headers: { Origin: origin } }), 403, "FORBIDDEN");
+    }
+    for (const headers of [{ Origin: "https://admin.example" }, { Origin: "http://test.local" }, {}] as Record<string, string>[]) {
+      const ok = await upgrade(c.requestIdx, { token: people.student, env, headers });
+      expect(ok.status, JSON.stringify(headers)).toBe(101);
+      ok.webSocket!.accept();
+      ok.webSocket!.close();
+    }
   });
+  // ALLOWED_ORIGINS unset (any Origin connects): test/http/security-headers.test.ts, beside the REST rule.
 });
 
 describe("ready", () => {
@@ -164,6 +165,6 @@ describe("tickets", () => {
     expect((await ticketFor(people.student2, open.requestIdx)).status).toBe(403);
     expect((await ticketFor(people.student, 987654321)).status).toBe(404);
     expect((await ticketFor(people.student, pending.requestIdx)).body).toMatchObject({ code: "INVALID_STATE" });
-    expect((await apiJson(`/api/chat/ticket/x`, { token: people.student, method: "POST" })).body).toMatchObject({ code: "VALIDATION" });
+    expect((await apiJson(`/api/chat/ticket/x`, { token: people.student, method: "POST" })).body).toMatchObject({ code: "NOT_FOUND" });
   });
 });

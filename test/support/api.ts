@@ -23,8 +23,8 @@ export interface MintOptions {
   key?: CryptoKey;
   alg?: "HS256" | "RS256" | "ES256";
   kid?: string;
-  /** jose time span ("1h", "-5m") or epoch seconds; default "1h". */
-  expiresIn?: string | number;
+  /** jose time span ("1h", "-5m") or epoch seconds; default "1h"; null: no `exp` at all. */
+  expiresIn?: string | number | null;
   /** jose time span or epoch seconds for `nbf`. */
   notBefore?: string | number;
   issuer?: string;
@@ -35,7 +35,7 @@ export interface MintOptions {
 export async function mintToken(claims: Claims, opts: MintOptions = {}): Promise<string> {
   const alg = opts.alg ?? (opts.key ? "RS256" : "HS256");
   let jwt = new SignJWT(claims).setProtectedHeader({ alg, typ: "JWT", ...(opts.kid ? { kid: opts.kid } : {}) }).setIssuedAt();
-  jwt = jwt.setExpirationTime(opts.expiresIn ?? "1h");
+  if (opts.expiresIn !== null) jwt = jwt.setExpirationTime(opts.expiresIn ?? "1h");
   if (opts.notBefore !== undefined) jwt = jwt.setNotBefore(opts.notBefore);
   if (opts.issuer) jwt = jwt.setIssuer(opts.issuer);
   if (opts.audience) jwt = jwt.setAudience(opts.audience);

@@ -43,6 +43,10 @@ export function workerdProject(root: string, migrations: Awaited<ReturnType<type
             ...Object.fromEntries(LOCAL_ONLY_VARS.map((name) => [name, ""])),
             TEST_MIGRATIONS: migrations,
             JWT_SECRET: "test-secret-that-is-long-enough-for-hs256",
+            // The suites share one D1 and create hundreds of consultations as a handful of
+            // fixed users; the per-user limits are tested with their own env (test/consultations/limits.test.ts).
+            MAX_OPEN_REQUESTS: "0",
+            CREATES_PER_HOUR: "0",
             ...suite.bindings?.(inject as Inject),
           },
         },

@@ -2,6 +2,7 @@ import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { consultationRequest as t, messageActivity } from "./d1-schema";
 import type { ConsultationRepository } from "./port";
+import { limitedInsert, requesterLoadFields, toLoad } from "./limited-insert";
 import { activitySet, guardWhere, transitionSet } from "./query-parts";
 import { readQueries, type SelectableDb } from "./read-queries";
 import { ACTIVITY_RETENTION_MS, guarded, toStats } from "./repository-helpers";
@@ -20,6 +21,16 @@ export function createD1Repository(d1: D1Database): ConsultationRepository {
         const [row] = await db.insert(t).values(newRowValues(input)).returning();
         return toConsultation(row!);
       }),
+
+    createWithin: (input, limits) =>
+      guarded(async () => {
+        const values = newRowValues(input);
+        const { meta } = await db.run(limitedInsert(t, values, limits));
+        return meta.changes ? toConsultation({ ...values, requestIdx: Number(meta.last_row_id) }) : null;
+      }),
+
+    requesterLoad: (userCode, since) =>
+      guarded(async () => toLoad(await db.select(requesterLoadFields(t, since)).from(t).where(eq(t.requesterUserCode, userCode)))),
 
     transition: (requestIdx, guard, changes) =>
       guarded(async () => {

@@ -3,6 +3,7 @@ import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/planetscale-serverless";
 import { consultationRequest as t, messageActivity } from "./mysql-schema";
 import type { ConsultationRepository } from "./port";
+import { limitedInsert, requesterLoadFields, toLoad } from "./limited-insert";
 import { activitySet, guardWhere, transitionSet } from "./query-parts";
 import { readQueries, type SelectableDb } from "./read-queries";
 import { ACTIVITY_RETENTION_MS, guarded, toStats } from "./repository-helpers";
@@ -48,6 +49,16 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
         const [inserted] = await db.insert(t).values(values).$returningId();
         return toConsultation({ ...values, requestIdx: inserted!.requestIdx });
       }),
+
+    createWithin: (input, limits) =>
+      guarded(async () => {
+        const values = newRowValues(input);
+        const { rowsAffected, insertId } = await db.execute(limitedInsert(t, values, limits));
+        return rowsAffected ? toConsultation({ ...values, requestIdx: Number(insertId) }) : null;
+      }),
+
+    requesterLoad: (userCode, since) =>
+      guarded(async () => toLoad(await db.select(requesterLoadFields(t, since)).from(t).where(eq(t.requesterUserCode, userCode)))),
 
     // The guarded UPDATE decides the race (InnoDB re-checks the WHERE under the row lock),
     // and the read-back in the same transaction sees exactly this transition's row.

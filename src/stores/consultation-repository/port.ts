@@ -13,6 +13,24 @@ export interface NewConsultation {
   now: Date;
 }
 
+/** SPEC section 14: the requester's limits at create time; 0 turns a limit off. */
+export interface CreateLimits {
+  /** At most this many of the requester's consultations PENDING, SCHEDULED or IN_PROGRESS. */
+  maxOpen: number;
+  /** At most this many created by the requester at or after `since`. */
+  maxCreated: number;
+  since: Date;
+}
+
+/** A requester's load, for MAX_OPEN_REQUESTS and CREATES_PER_HOUR. */
+export interface RequesterLoad {
+  /** Their consultations PENDING, SCHEDULED or IN_PROGRESS. */
+  open: number;
+  /** Those they created at or after `since`, and the oldest of them (null if none). */
+  createdSince: number;
+  oldestSince: Date | null;
+}
+
 export interface ListQuery {
   /** The caller; ignored when `all` is set (admins). */
   userCode: string;
@@ -38,6 +56,13 @@ export interface Stats {
  */
 export interface ConsultationRepository {
   create(input: NewConsultation): Promise<Consultation>;
+  /**
+   * Creates only if the requester is under `limits`, checked and written atomically (one
+   * statement); null when a limit refused it.
+   */
+  createWithin(input: NewConsultation, limits: CreateLimits): Promise<Consultation | null>;
+  /** The requester's open consultations and those created at or after `since`. */
+  requesterLoad(userCode: string, since: Date): Promise<RequesterLoad>;
   findById(requestIdx: number): Promise<Consultation | null>;
   /** Newest first; `nextCursor` is null on the last page. */
   list(query: ListQuery): Promise<{ items: Consultation[]; nextCursor: string | null }>;

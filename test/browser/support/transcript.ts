@@ -14,7 +14,8 @@ const ENTRY = new RegExp(String.raw`^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]\n(?:발�
 /** Parses a SPEC section 7 transcript into its entries, in order. */
 export function parseTranscript(text: string): { total: number; entries: TranscriptEntry[] } {
   const total = Number(/(?:총 메시지 수|Total messages): (\d+)/.exec(text)?.[1] ?? -1);
-  const entries = [...text.matchAll(ENTRY)].map((m) => ({ sender: m[1]!, content: m[2]! }));
+  // Continuation lines of multi-line content are indented by four spaces (SPEC section 7).
+  const entries = [...text.matchAll(ENTRY)].map((m) => ({ sender: m[1]!, content: m[2]!.replaceAll("\n    ", "\n") }));
   return { total, entries };
 }
 

@@ -13,7 +13,8 @@ let server: DevServer;
 
 beforeAll(async () => {
   const stackVars = process.env.STACK === "production" ? inject("stack").vars : {};
-  server = await startDevServer({ vars: { ...stackVars, JWT_SECRET: SECRET } });
+  // Every test creates its consultations as the same student: no per-user limits here.
+  server = await startDevServer({ vars: { ...stackVars, JWT_SECRET: SECRET, MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" } });
 });
 
 afterAll(async () => {
@@ -86,7 +87,9 @@ function specTranscript(id: number, messages: any[], generated: string): string 
   const seoul = (iso: string) => new Date(Date.parse(iso) + 9 * 3_600_000).toISOString().replace("T", " ").slice(0, 19);
   const heavy = "=".repeat(50);
   let out = `${heavy}\n       상담 채팅 기록\n${heavy}\n\n상담 요청 번호: ${id}\n생성 일시: ${generated}\n총 메시지 수: ${messages.length}\n\n${heavy}\n\n`;
-  for (const m of messages) out += `[${seoul(m.sentAt)}]\n발신: ${m.senderName} (${m.sender})\n내용: ${m.content}\n${"-".repeat(50)}\n`;
+  // Content lines after the first are indented by four spaces.
+  const content = (text: string) => text.split(/\r\n|[\n\r\u0085\u2028\u2029]/).join("\n    ");
+  for (const m of messages) out += `[${seoul(m.sentAt)}]\n발신: ${m.senderName} (${m.sender})\n내용: ${content(m.content)}\n${"-".repeat(50)}\n`;
   return `${out}\n${heavy}\n채팅 기록 끝\n${heavy}\n`;
 }
 
