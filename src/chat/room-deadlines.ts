@@ -1,7 +1,8 @@
 import type { AlarmScheduler } from "./alarm-scheduler";
 import { CLOSE } from "./frames";
 import type { LocalExpiry } from "./message-store-factory";
-import { attachmentOf, closeAll, earliestExpiryMs, openSockets } from "./room-sockets";
+import type { ServerCloser } from "../room/server-close";
+import { attachmentOf, earliestExpiryMs, openSockets } from "./room-sockets";
 
 /** The room's own deadline handlers: token expiry of its sockets and the embedded TTL. */
 
@@ -13,12 +14,13 @@ export async function armTokenExpiry(ctx: DurableObjectState, scheduler: AlarmSc
 }
 
 /** SPEC section 4: a token that expires while connected closes its socket with 4001. */
-export async function closeExpiredSockets(ctx: DurableObjectState, scheduler: AlarmScheduler, nowMs = Date.now()): Promise<void> {
+export async function closeExpiredSockets(ctx: DurableObjectState, scheduler: AlarmScheduler, closer: ServerCloser, nowMs = Date.now()): Promise<void> {
   const expired = openSockets(ctx).filter((ws) => {
     const exp = attachmentOf(ws)?.user.exp;
     return exp !== null && exp !== undefined && exp * 1000 <= nowMs;
   });
-  closeAll(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
+  // At once, no grace: an expired token must not post any more.
+  closer.close(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
   await armTokenExpiry(ctx, scheduler);
 }
 

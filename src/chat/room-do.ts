@@ -18,8 +18,10 @@ import { armTokenExpiry, closeExpiredSockets, expireHotStore } from "./room-dead
 import { forwardTyping, markRead, sendHistory } from "./room-presence";
 import { RoomArchive } from "./room-archive";
 import { RoomState } from "./room-state";
-import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
+import { attachmentOf, broadcast, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
 import { RateLimiter } from "./rate-limiter";
+import { ServerCloser } from "../room/server-close";
+import { connectRefusal } from "../room/connection-caps";
 
 /** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
@@ -58,6 +60,9 @@ export class RoomDO extends DurableObject<Env> {
   private starting: Promise<void> | null = null;
   /** The in-flight archive() run, shared by concurrent ends. */
   private archiving: Promise<RoomResult<{ chatLogKey: string | null }>> | null = null;
+  /** Frames being handled right now (the closer must not reset the room under them). */
+  private framesInFlight = 0;
+  private readonly closer: ServerCloser;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,7 +74,8 @@ export class RoomDO extends DurableObject<Env> {
     this.hot = buildMessageStore(getConfig(env), sql);
     this.writer = new MessageWriter(this.state, this.hot.store, () => this.requestIdx, (batch) => this.delivered(batch));
     this.scheduler.on("ttl", () => expireHotStore(this.hot.localExpiry, this.scheduler));
-    this.scheduler.on("token-expiry", () => closeExpiredSockets(ctx, this.scheduler));
+    this.closer = new ServerCloser(ctx, () => this.framesInFlight === 0 && this.writer.pending === 0 && !this.archiving && !this.starting);
+    this.scheduler.on("token-expiry", () => closeExpiredSockets(ctx, this.scheduler, this.closer));
     this.scheduler.on("activity", () => this.flushActivity());
     this.archiver = new RoomArchive({
       log: new ArchiveLog(sql),
@@ -104,6 +110,8 @@ export class RoomDO extends DurableObject<Env> {
       return Response.json({ error: "Expected a WebSocket connect from the Worker", code: "VALIDATION" }, { status: 400 });
     }
     const grant = JSON.parse(decodeURIComponent(grantHeader)) as ConnectGrant;
+    const refusal = connectRefusal(this.ctx, grant.user.userCode);
+    if (refusal) return refusal;
     const c = this.state.rememberConsultation(grant.consultation);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(grant.user.userCode)]);
@@ -129,12 +137,15 @@ export class RoomDO extends DurableObject<Env> {
     if (!user) return ws.close(1011, "Unknown connection");
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return sendFrame(ws, { type: "error", ...parsed.error });
+    this.framesInFlight++;
     try {
       await this.handleFrame(ws, user, parsed.frame);
     } catch (e) {
       const err = e instanceof ApiError ? e : (console.error("room frame failed", e), new ApiError("INTERNAL", "Internal error"));
       const clientMsgId = parsed.frame.type === "send" ? parsed.frame.clientMsgId : undefined;
       sendFrame(ws, { type: "error", code: err.code, message: err.message, ...(clientMsgId ? { clientMsgId } : {}) });
+    } finally {
+      this.framesInFlight--;
     }
   }
 
@@ -259,8 +270,12 @@ export class RoomDO extends DurableObject<Env> {
       }
     }
     if (change.statusFrame) broadcast(openSockets(this.ctx), { type: "status", status: next.status });
-    for (const userCode of change.closeUsers) closeAll(openSockets(this.ctx, userTag(userCode)), CLOSE.TRANSFERRED, "Transferred");
-    if (change.terminal) closeAll(openSockets(this.ctx), CLOSE.ENDED, `Consultation ${next.status}`);
+    // Closes follow the status frame after a grace (ServerCloser): frames already on their
+    // way are answered first.
+    for (const userCode of change.closeUsers) {
+      void this.closer.closeAfterGrace(() => openSockets(this.ctx, userTag(userCode)), CLOSE.TRANSFERRED, "Transferred");
+    }
+    if (change.terminal) void this.closer.closeAfterGrace(() => openSockets(this.ctx), CLOSE.ENDED, `Consultation ${next.status}`);
   }
 
   // ---- alarm deadlines ----
@@ -347,6 +362,6 @@ export class RoomDO extends DurableObject<Env> {
     this.state.rememberConsultation(consultation);
     this.state.sealed = true;
     broadcast(openSockets(this.ctx), { type: "status", status: consultation.status });
-    closeAll(openSockets(this.ctx), CLOSE.ENDED, "Consultation ended");
+    void this.closer.closeAfterGrace(() => openSockets(this.ctx), CLOSE.ENDED, "Consultation ended");
   }
 }
