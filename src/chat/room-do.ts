@@ -22,6 +22,7 @@ import { attachmentOf, broadcast, CONNECT_GRANT_HEADER, openSockets, sendFrame, 
 import { RateLimiter } from "./rate-limiter";
 import { ServerCloser } from "../room/server-close";
 import { connectRefusal } from "../room/connection-caps";
+import { callsInFlight, countCallsInFlight } from "../room/calls-in-flight";
 
 /** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
@@ -60,8 +61,6 @@ export class RoomDO extends DurableObject<Env> {
   private starting: Promise<void> | null = null;
   /** The in-flight archive() run, shared by concurrent ends. */
   private archiving: Promise<RoomResult<{ chatLogKey: string | null }>> | null = null;
-  /** Frames being handled right now (the closer must not reset the room under them). */
-  private framesInFlight = 0;
   private readonly closer: ServerCloser;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -74,7 +73,7 @@ export class RoomDO extends DurableObject<Env> {
     this.hot = buildMessageStore(getConfig(env), sql);
     this.writer = new MessageWriter(this.state, this.hot.store, () => this.requestIdx, (batch) => this.delivered(batch));
     this.scheduler.on("ttl", () => expireHotStore(this.hot.localExpiry, this.scheduler));
-    this.closer = new ServerCloser(ctx, () => this.framesInFlight === 0 && this.writer.pending === 0 && !this.archiving && !this.starting);
+    this.closer = new ServerCloser(ctx, () => callsInFlight(this) === 0 && this.writer.pending === 0 && !this.archiving && !this.starting);
     this.scheduler.on("token-expiry", () => closeExpiredSockets(ctx, this.scheduler, this.closer));
     this.scheduler.on("activity", () => this.flushActivity());
     this.archiver = new RoomArchive({
@@ -137,15 +136,12 @@ export class RoomDO extends DurableObject<Env> {
     if (!user) return ws.close(1011, "Unknown connection");
     const parsed = parseClientFrame(data);
     if (!parsed.ok) return sendFrame(ws, { type: "error", ...parsed.error });
-    this.framesInFlight++;
     try {
       await this.handleFrame(ws, user, parsed.frame);
     } catch (e) {
       const err = e instanceof ApiError ? e : (console.error("room frame failed", e), new ApiError("INTERNAL", "Internal error"));
       const clientMsgId = parsed.frame.type === "send" ? parsed.frame.clientMsgId : undefined;
       sendFrame(ws, { type: "error", code: err.code, message: err.message, ...(clientMsgId ? { clientMsgId } : {}) });
-    } finally {
-      this.framesInFlight--;
     }
   }
 
@@ -365,3 +361,9 @@ export class RoomDO extends DurableObject<Env> {
     void this.closer.closeAfterGrace(() => openSockets(this.ctx), CLOSE.ENDED, "Consultation ended");
   }
 }
+
+// The room resets itself only while none of these is running (ServerCloser).
+countCallsInFlight(RoomDO, [
+  "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
+  "issueTicket", "redeemTicket", "listMessages", "statusChanged", "archive", "completed",
+]);
