@@ -26,6 +26,9 @@ import { closeAll } from "../chat/room-sockets";
  */
 export const CLOSE_GRACE_MS = 150;
 
+/** At most this much longer the close waits for frames still being handled (a slow `sync`). */
+export const MAX_ANSWER_WAIT_MS = 1_000;
+
 /** How long closed peers get to answer with their own close before the room lets go anyway. */
 export const RELEASE_DEADLINE_MS = 500;
 
@@ -48,13 +51,20 @@ export class ServerCloser {
   }
 
   /**
-   * Closes the sockets `pick` returns after CLOSE_GRACE_MS (see 1 above). The room keeps
-   * running meanwhile; the returned promise is also handed to `waitUntil`.
+   * Closes the sockets `pick` returns after CLOSE_GRACE_MS and once the frames being
+   * handled then have their answers (at most MAX_ANSWER_WAIT_MS more; see 1 above). The
+   * room keeps running meanwhile; the returned promise is also handed to `waitUntil`.
    */
   closeAfterGrace(pick: () => WebSocket[], code: number, reason: string): Promise<void> {
-    const done = sleep(CLOSE_GRACE_MS).then(() => this.close(pick(), code, reason));
+    const done = sleep(CLOSE_GRACE_MS)
+      .then(() => this.untilIdle(Date.now() + MAX_ANSWER_WAIT_MS))
+      .then(() => this.close(pick(), code, reason));
     this.ctx.waitUntil(done);
     return done;
+  }
+
+  private async untilIdle(deadline: number): Promise<void> {
+    while (!this.idle() && Date.now() < deadline) await sleep(POLL_MS);
   }
 
   private releaseWhenClosed(): void {

@@ -77,6 +77,23 @@ describe("the close comes after every answer", () => {
     expect((await s.closed()).code).toBe(4009);
   });
 
+  it("a frame still being handled when the grace ends (a slow sync) gets its answer before the close", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    // Stand-in for a hot store that answers slowly (as Upstash can).
+    await runInDurableObject(roomStub(testEnv, c.requestIdx), (room) => {
+      const store = (room as unknown as { hot: { store: { list: (...a: unknown[]) => Promise<unknown> } } }).hot.store;
+      const list = store.list.bind(store);
+      store.list = async (...a: unknown[]) => (await new Promise((r) => setTimeout(r, 400)), list(...a));
+    });
+    s.ws.addEventListener("message", (e) => {
+      if ((JSON.parse(e.data as string) as { type: string }).type === "status") s.send('{"type":"sync","afterSeq":0}');
+    });
+    await actOk(people.professor, c.requestIdx, "end");
+    expect(await s.next("history")).toMatchObject({ type: "history" });
+    expect((await s.closed()).code).toBe(4009);
+  });
+
   it("a transfer: the previous recipient's late send is refused, then 4003", async () => {
     const c = await namedConsultation("IN_PROGRESS");
     const p = (await connect(c.requestIdx, { token: people.professor })).client;
