@@ -1,6 +1,4 @@
-import { lifecycleDeps } from "../consultations/service";
-import type { Env } from "../env";
-import { getServices } from "../services";
+import type { Services } from "../config/services";
 import { cleanupOrphans } from "./orphan-cleanup";
 
 /** Consultations ended per cron run; a backlog drains over the following runs. */
@@ -11,10 +9,10 @@ export const ORPHAN_BATCH = 50;
  * run's clock, so tests drive ages with `createScheduledController({ scheduledTime })`.
  * A failing job is logged and rethrown so the run shows as failed in the dashboard.
  */
-export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function runScheduled(controller: ScheduledController, services: Services): Promise<void> {
   const now = new Date(controller.scheduledTime);
-  const deps = { ...lifecycleDeps(env), now: () => now };
-  const { orphanHours } = getServices(env).config;
+  const deps = { ...services, now: () => now };
+  const { orphanHours } = services.config;
   const report = await cleanupOrphans(deps, { now, orphanHours, batch: ORPHAN_BATCH });
   if (report.ended.length || report.failed.length) {
     console.log(`orphan cleanup: ended ${report.ended.length}, failed ${report.failed.length}`, report);

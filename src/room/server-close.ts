@@ -1,4 +1,4 @@
-import { closeAll } from "../chat/room-sockets";
+import { closeAll } from "./sockets";
 
 /**
  * Closes the room starts itself (4001, 4003, 4009; SPEC section 14: every frame gets an
@@ -18,7 +18,7 @@ import { closeAll } from "../chat/room-sockets";
  *    after the last event), and until then the TCP connection stays open for sockets whose
  *    first frame from the client is the close reply. Client-initiated closes and sockets
  *    that sent a frame before are not affected. See test/node/e2e/close-repro.e2e.test.ts
- *    for the minimal object that shows it. The only way to let go of those connections
+ *    (test/support/close-repro) for the minimal object that shows it. The only way to let go of those connections
  *    from the object is to reset it (`ctx.abort`), which also drops every other socket:
  *    so the room does it only once no open socket is left (always after an end; after a
  *    transfer or token expiry when nobody else is connected) and nothing is in flight.

@@ -1,6 +1,6 @@
 /**
  * Why the room resets itself after closing its sockets (src/room/server-close.ts), shown
- * on the smallest object that has the problem (test/worker/support/close-repro), under
+ * on the smallest object that has the problem (test/support/close-repro), under
  * `wrangler dev`, with real `ws` clients on default timeouts: their `close` event fires
  * only when the server ends the TCP connection.
  *
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startDevServer, type DevServer } from "../support/dev-server";
 
-const config = fileURLToPath(new URL("../../worker/support/close-repro/wrangler.toml", import.meta.url));
+const config = fileURLToPath(new URL("../../support/close-repro/wrangler.toml", import.meta.url));
 let server: DevServer;
 let rooms = 0;
 
