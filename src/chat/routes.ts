@@ -86,7 +86,7 @@ const connect = createRoute({
   request: { params: IdParams, query: z.object({ ticket: z.string().min(1).max(200).optional() }) },
   responses: {
     101: { description: "Switching protocols; the first frame is `ready`" },
-    ...errorResponses(400, 401, 403, 404, 409, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 429, 503),
     426: json(z.object({ error: z.string(), code: z.string() }), "VALIDATION: not a WebSocket upgrade"),
   },
 });

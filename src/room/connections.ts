@@ -1,20 +1,25 @@
 import type { User } from "../domain/types";
+import { ApiError } from "../domain/errors";
 import { CLOSE } from "../protocol/close-codes";
 import type { ServerFrame } from "../protocol/frames";
 import { CONNECT_GRANT_HEADER, decodeConnectGrant, type ConnectGrant } from "../protocol/room-connect";
 import type { AlarmScheduler } from "./alarm-scheduler";
-import { attachmentOf, broadcast, closeAll, earliestExpiryMs, openSockets, sendFrame, userTag } from "./sockets";
+import { connectRefusal } from "./connection-caps";
+import type { ServerCloser } from "./server-close";
+import { attachmentOf, broadcast, earliestExpiryMs, openSockets, sendFrame, userTag } from "./sockets";
 
 /**
  * The room's WebSockets on the hibernation API: accepting the Worker's connect, sending,
  * closing, and the "token-expiry" deadline (SPEC section 4: a token that expires while
- * connected closes its socket with 4001). Everything a socket needs after a wake is in
- * its attachment and tag (see sockets.ts), so this keeps nothing in memory.
+ * connected closes its socket with 4001), and the socket caps (connection-caps.ts). Closes
+ * the room starts go through ServerCloser (server-close.ts). Everything a socket needs
+ * after a wake is in its attachment and tag (see sockets.ts), so this keeps nothing in memory.
  */
 export class Connections {
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly scheduler: AlarmScheduler,
+    private readonly closer: ServerCloser,
   ) {
     scheduler.on("token-expiry", () => this.closeExpired());
   }
@@ -29,6 +34,10 @@ export class Connections {
       return Response.json({ error: "Expected a WebSocket connect from the Worker", code: "VALIDATION" }, { status: 400 });
     }
     const grant = decodeConnectGrant(grantHeader);
+    // Before acceptWebSocket and with no await in between, so racing connects cannot both
+    // take the last place.
+    const refusal = connectRefusal(this.ctx, grant.user.userCode);
+    if (refusal) return refusalResponse(refusal);
     const frame = ready(grant);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(grant.user.userCode)]);
@@ -52,8 +61,14 @@ export class Connections {
     broadcast(sockets, frame);
   }
 
+  /** Closes every open socket (or one user's) now, then releases the connections. */
   closeAll(code: number, reason: string, userCode?: string): void {
-    closeAll(this.open(userCode), code, reason);
+    this.closer.close(this.open(userCode), code, reason);
+  }
+
+  /** Closes after a `status` frame: once the frames on their way have their answers. */
+  closeAfterGrace(code: number, reason: string, userCode?: string): void {
+    void this.closer.closeAfterGrace(() => this.open(userCode), code, reason);
   }
 
   /** A socket closed: complete the handshake, then re-point the token-expiry deadline. */
@@ -87,7 +102,13 @@ export class Connections {
       const exp = attachmentOf(ws)?.user.exp;
       return exp !== null && exp !== undefined && exp * 1000 <= nowMs;
     });
-    closeAll(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
+    // At once, no grace: an expired token must not post any more.
+    this.closer.close(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
     await this.armTokenExpiry();
   }
+}
+
+/** The Worker passes the room's refusal on as it is: SPEC's `{error, code}` body. */
+function refusalResponse(err: ApiError): Response {
+  return Response.json({ error: err.message, code: err.code }, { status: err.status });
 }

@@ -26,6 +26,11 @@ export class Ending {
 
   constructor(private readonly deps: EndingDeps) {}
 
+  /** An archive run is in flight (ServerCloser does not reset the room meanwhile). */
+  get busy(): boolean {
+    return this.archiving !== null;
+  }
+
   archive(consultation: Consultation, endedBy: string): Promise<RpcResult<{ chatLogKey: string | null }>> {
     this.deps.state.rememberConsultation(consultation);
     this.archiving ??= toRpcResult(() => this.sealAndArchive(endedBy)).finally(() => (this.archiving = null));

@@ -92,6 +92,11 @@ export class MessageWriter {
     return { message, stored };
   }
 
+  /** Messages posted and not yet stored or dropped. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
   /** Resolves when every message posted so far is stored (or dropped). */
   idle(): Promise<void> {
     return this.queue.idle();

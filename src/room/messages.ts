@@ -71,6 +71,11 @@ export class Messages {
     await this.writer.post(draft).stored;
   }
 
+  /** Messages accepted and not yet stored or dropped (ServerCloser waits for none). */
+  get pending(): number {
+    return this.writer.pending;
+  }
+
   /** Resolves when every message accepted so far is stored (or dropped). */
   idle(): Promise<void> {
     return this.writer.idle();

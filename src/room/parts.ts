@@ -10,6 +10,7 @@ import { Messages } from "./messages";
 import { Presence } from "./presence";
 import { RateLimiter } from "./rate-limiter";
 import type { RoomServices } from "./room-services";
+import { ServerCloser } from "./server-close";
 import { RoomState } from "./state";
 import { StatusChanges } from "./status-changes";
 import { TicketBook } from "./tickets";
@@ -18,13 +19,17 @@ import { TicketBook } from "./tickets";
  * The room's parts, wired once per object instance. Each is a class constructed with
  * what it needs; the ones with storage own their tables in the room's SQLite (state,
  * tickets, rate buckets, deadlines, archive log, the embedded hot store). Deadline
- * handlers register themselves on the one AlarmScheduler.
+ * handlers register themselves on the one AlarmScheduler. `callsRunning` counts the
+ * object's handlers and RPC calls still running (calls-in-flight.ts): with none of them,
+ * no pending write, archive run or auto-start, ServerCloser may reset the room.
  */
-export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, requestIdx: () => number) {
+export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, requestIdx: () => number, callsRunning: () => number) {
   const sql = ctx.storage.sql;
   const state = new RoomState(sql);
   const scheduler = new AlarmScheduler(sql, ctx.storage);
-  const connections = new Connections(ctx, scheduler);
+  // Read only after the parts below exist (the closer's first check is after a close).
+  const idle = () => callsRunning() === 0 && messages.pending === 0 && !ending.busy && !changes.busy;
+  const connections = new Connections(ctx, scheduler, new ServerCloser(ctx, idle));
   const hot = new HotStore(services.messageStoreFor(sql), scheduler);
   const locale = () => services.config.transcript.locale;
   const activity = new ActivityReporter(state, services.repository, scheduler, requestIdx);
@@ -55,6 +60,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     background: (task) => ctx.waitUntil(task().catch((e) => console.error("room background task failed", e))),
   });
   const changes = new StatusChanges({ state, messages, connections, services, requestIdx, locale });
+  const ending = new Ending({ state, messages, archiver, activity, locale });
   return {
     state,
     tickets: new TicketBook(sql),
@@ -62,7 +68,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     connections,
     hot,
     changes,
-    ending: new Ending({ state, messages, archiver, activity, locale }),
+    ending,
     frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections), hot, changes, requestIdx }),
   };
 }

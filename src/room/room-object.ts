@@ -8,6 +8,7 @@ import type { Connections } from "./connections";
 import type { Ending } from "./ending";
 import type { FrameHandler } from "./frame-handler";
 import type { HotStore } from "./hot-store";
+import { callsInFlight, countCallsInFlight } from "./calls-in-flight";
 import { buildRoomParts } from "./parts";
 import type { RoomServices } from "./room-services";
 import type { RoomState } from "./state";
@@ -43,7 +44,7 @@ export class RoomDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const parts = buildRoomParts(ctx, this.services(env), () => this.requestIdx);
+    const parts = buildRoomParts(ctx, this.services(env), () => this.requestIdx, () => callsInFlight(this));
     this.#state = parts.state;
     this.#tickets = parts.tickets;
     this.#scheduler = parts.scheduler;
@@ -125,3 +126,9 @@ export class RoomDO extends DurableObject<Env> {
     this.#changes.completed(consultation);
   }
 }
+
+// The room resets itself (ServerCloser) only while none of these is running.
+countCallsInFlight(RoomDO, [
+  "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
+  "issueTicket", "redeemTicket", "listMessages", "statusChanged", "archive", "completed",
+]);

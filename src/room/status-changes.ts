@@ -26,6 +26,11 @@ export class StatusChanges {
 
   constructor(private readonly deps: StatusChangesDeps) {}
 
+  /** An auto-start is in flight (ServerCloser does not reset the room meanwhile). */
+  get busy(): boolean {
+    return this.starting !== null;
+  }
+
   /** The first message of a participant moves a SCHEDULED consultation to IN_PROGRESS. */
   async ensureStarted(sender: User): Promise<void> {
     const { state, services, requestIdx } = this.deps;
@@ -43,7 +48,7 @@ export class StatusChanges {
 
   /**
    * A state change (through REST, or the auto-start): the SYSTEM message first (stored and
-   * delivered), then `status` frames, then closes (4003 for a replaced recipient, 4009 when over).
+   * delivered), then `status` frames, then closes after a grace (4003 for a replaced recipient, 4009 when over).
    */
   async apply(next: Consultation, hint: Consultation): Promise<void> {
     const { state, messages, connections } = this.deps;
@@ -60,8 +65,10 @@ export class StatusChanges {
       }
     }
     if (change.statusFrame) connections.broadcast({ type: "status", status: next.status });
-    for (const userCode of change.closeUsers) connections.closeAll(CLOSE.TRANSFERRED, "Transferred", userCode);
-    if (change.terminal) connections.closeAll(CLOSE.ENDED, `Consultation ${next.status}`);
+    // Closes follow the status frame after a grace (ServerCloser): frames already on their
+    // way are answered first.
+    for (const userCode of change.closeUsers) connections.closeAfterGrace(CLOSE.TRANSFERRED, "Transferred", userCode);
+    if (change.terminal) connections.closeAfterGrace(CLOSE.ENDED, `Consultation ${next.status}`);
   }
 
   /** COMPLETED is stored: every socket gets `status` COMPLETED and closes with 4009. */
@@ -70,6 +77,6 @@ export class StatusChanges {
     state.rememberConsultation(consultation);
     state.sealed = true;
     connections.broadcast({ type: "status", status: consultation.status });
-    connections.closeAll(CLOSE.ENDED, "Consultation ended");
+    connections.closeAfterGrace(CLOSE.ENDED, "Consultation ended");
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Failure injection for rooms through what they are given: the test main module
  * (test/support/test-worker.ts) binds a RoomDO subclass whose archive store a test may
- * point at another store, per room.
+ * point at another store, per room, and whose hot-store reads a test may slow down.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { roomStub } from "../../src/chat/room-client";
@@ -14,6 +14,14 @@ export async function useArchive(requestIdx: number, store: ArchiveStore | null)
   await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
     if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
     room.useArchive(store);
+  });
+}
+
+/** Every hot-store read of the room waits `ms` first (a slow Upstash); 0 ends it. */
+export async function slowHotReads(requestIdx: number, ms: number): Promise<void> {
+  await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    room.slowHotReads(ms);
   });
 }
 

@@ -3,11 +3,13 @@
  * replaced by a small purpose-built subclass (bound under the same class name, so
  * wrangler.toml's ROOM binding and migrations apply unchanged). The subclass hands the
  * room an archive store that tests may point elsewhere, per room: an S3 store, or one
- * that fails (see `useArchive` in test/support/rooms.ts). Nothing patches a live instance.
+ * that fails (see `useArchive` in test/support/rooms.ts), and a hot store whose reads a
+ * test may slow down (`slowHotReads`, as a far Upstash answers). Nothing patches a live instance.
  */
 import { RoomDO as DeployedRoomDO } from "../../src/index";
 import type { RoomServices } from "../../src/room/room-services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
+import type { RoomMessageStore } from "../../src/stores/message-store/port";
 
 export { default } from "../../src/index";
 
@@ -24,15 +26,37 @@ class SwitchableArchive implements ArchiveStore {
   delete: ArchiveStore["delete"] = (...args) => this.store.delete(...args);
 }
 
+/** The room's hot store with a `list` that first waits `delayMs` (0: as configured). */
+function slowable(hot: RoomMessageStore): { hot: RoomMessageStore; delay: { ms: number } } {
+  const delay = { ms: 0 };
+  const store = hot.store;
+  const list: typeof store.list = async (...args) => {
+    if (delay.ms > 0) await new Promise((resolve) => setTimeout(resolve, delay.ms));
+    return store.list(...args);
+  };
+  return { hot: { ...hot, store: { append: (...a) => store.append(...a), list, count: (...a) => store.count(...a), clear: (...a) => store.clear(...a) } }, delay };
+}
+
 // The base constructor asks for its services before this class's fields exist.
 const archives = new WeakMap<object, SwitchableArchive>();
+const hotDelays = new WeakMap<object, { ms: number }>();
 
 export class RoomDO extends DeployedRoomDO {
   protected override services(env: Env): RoomServices {
     const services = super.services(env);
     const archive = new SwitchableArchive(services.archive);
     archives.set(this, archive);
-    return { ...services, archive };
+    const messageStoreFor = (sql: SqlStorage) => {
+      const { hot, delay } = slowable(services.messageStoreFor(sql));
+      hotDelays.set(this, delay);
+      return hot;
+    };
+    return { ...services, archive, messageStoreFor };
+  }
+
+  /** From now on every hot-store read of this room waits `ms` first (0: not any more). */
+  slowHotReads(ms: number): void {
+    hotDelays.get(this)!.ms = ms;
   }
 
   /** The archive store this room writes to from now on (null: the configured one again). */

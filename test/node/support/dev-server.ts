@@ -24,6 +24,8 @@ export interface DevServerOptions {
   vars: Record<string, string>;
   /** How long to wait for /health before giving up (default 90 s: a cold start on a small machine). */
   startTimeoutMs?: number;
+  /** Another Worker's wrangler.toml (a test-only Worker: no D1 migrations, no build step). */
+  config?: string;
 }
 
 export interface DevServer {
@@ -62,11 +64,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const envFile = join(dir, "vars.env");
   writeFileSync(envFile, envFileText(options.vars));
 
-  const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
-    cwd: root,
-    env: childEnv(),
-    encoding: "utf8",
-  });
+  const migrate = options.config
+    ? { status: 0, stdout: "", stderr: "" }
+    : spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+        cwd: root,
+        env: childEnv(),
+        encoding: "utf8",
+      });
   if (migrate.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`applying D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
@@ -75,6 +79,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "warn");
+  if (options.config) args.push("--config", options.config);
   // Own process group, so stop() ends wrangler and the workerd it started, and nothing else.
   const child = spawn(wrangler, args, { cwd: root, env: childEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
