@@ -37,6 +37,11 @@ export interface Env {
   COUNSELOR_ROLES?: string;
   ADMIN_ROLES?: string;
 
+  ATTACHMENT_MAX_BYTES?: string;
+  ATTACHMENT_TYPES?: string;
+  /** Key of the Worker's own upload URLs (R2 binding); defaults to JWT_SECRET. */
+  ATTACHMENT_SIGNING_SECRET?: string;
+
   /** Local development only: enables the demo sign-in route. */
   DEV_AUTH?: string;
 }
