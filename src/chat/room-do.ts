@@ -20,6 +20,7 @@ import { RoomArchive } from "./room-archive";
 import { RoomState } from "./room-state";
 import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
 import { RateLimiter } from "./rate-limiter";
+import { claimAttachment } from "../room/attachment-check";
 
 /** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
@@ -180,6 +181,7 @@ export class RoomDO extends DurableObject<Env> {
   private async handleSend(ws: WebSocket, user: User, frame: SendFrame): Promise<void> {
     assertCanPost(this.state.consultation, this.state.sealed, user);
     if (this.state.consultation?.status === "SCHEDULED") await this.ensureStarted(user);
+    const attachment = frame.attachmentId === undefined ? undefined : await this.claimAttachment(user, frame.attachmentId, frame.clientMsgId);
     let found = this.writer.lookup(user.userCode, frame.clientMsgId);
     while (found && "inFlight" in found) {
       await found.inFlight;
@@ -190,13 +192,20 @@ export class RoomDO extends DurableObject<Env> {
     if (!this.limiter.take(user.userCode)) {
       throw new ApiError("RATE_LIMITED", "Too many messages: at most 10 a second (burst 20)");
     }
-    const draft = { sender: user.userCode, senderName: user.name, type: "NORMAL" as const, content: frame.content, clientMsgId: frame.clientMsgId };
+    const type = attachment ? ("FILE" as const) : ("NORMAL" as const);
+    const draft = { sender: user.userCode, senderName: user.name, type, content: frame.content ?? "", clientMsgId: frame.clientMsgId, attachment };
     try {
       await this.writer.post(draft, ws).stored;
     } catch (e) {
       this.limiter.refund(user.userCode);
       throw e instanceof ApiError ? e : upstreamError("The message store", e);
     }
+  }
+
+  /** A FILE send's grant, claimed for this message once its object is there (src/room/attachment-check.ts). */
+  private claimAttachment(user: User, attachmentId: string, clientMsgId: string) {
+    const deps = { repository: getServices(this.env).repository, archive: this.archiveStore() };
+    return claimAttachment(deps, this.requestIdx, user, attachmentId, clientMsgId);
   }
 
   /** After a batch is stored, in seq order: broadcast, ack the sender, arm TTL, activity and backup. */

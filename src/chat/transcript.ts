@@ -1,4 +1,5 @@
 import type { ChatMessage } from "../domain/types";
+import { transcriptContent } from "../protocol/file-line";
 
 /** SPEC section 7: the transcript of a room, byte for byte. */
 export interface TranscriptOptions {
@@ -59,7 +60,7 @@ export function formatTranscript(options: TranscriptOptions): string {
     "",
   ];
   for (const m of options.messages) {
-    lines.push(`[${time(new Date(m.sentAt))}]`, `${l.from}: ${m.senderName} (${m.sender})`, `${l.content}: ${m.content}`, LIGHT_RULE);
+    lines.push(`[${time(new Date(m.sentAt))}]`, `${l.from}: ${m.senderName} (${m.sender})`, `${l.content}: ${transcriptContent(m, options.locale)}`, LIGHT_RULE);
   }
   lines.push("", HEAVY_RULE, l.end, HEAVY_RULE);
   return lines.map((line) => `${line}\n`).join("");

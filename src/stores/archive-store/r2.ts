@@ -46,5 +46,33 @@ export function createR2ArchiveStore(bucket: R2Bucket, options: { pageSize?: num
         } while (cursor);
         return keys.sort();
       }),
+
+    head: (key) =>
+      guard(`head ${key}`, async () => {
+        const object = await bucket.head(key);
+        return object === null ? null : { size: object.size };
+      }),
+
+    // The binding cannot sign URLs: the Worker serves uploads and downloads itself.
+    presignPut: async () => null,
+    presignGet: async () => null,
+
+    putStream: (key, body, object) =>
+      guard(`put ${key}`, async () => {
+        // FixedLengthStream gives R2 the length up front and errors on one byte more or
+        // less, which aborts the put: nothing is stored.
+        const fixed = new FixedLengthStream(object.size);
+        const [, stored] = await Promise.all([
+          body.pipeTo(fixed.writable),
+          bucket.put(key, fixed.readable, { httpMetadata: { contentType: object.contentType } }),
+        ]);
+        if (stored === null) throw new Error("R2 refused the object");
+      }),
+
+    getStream: (key) =>
+      guard(`get ${key}`, async () => {
+        const object = await bucket.get(key);
+        return object === null ? null : { body: object.body, size: object.size };
+      }),
   };
 }
