@@ -6,7 +6,7 @@ import { workerdConfig } from "./workerd-config";
  * against the R2 binding and the S3 adapter.
  */
 export default workerdConfig({
-  include: ["test/worker/archive*.test.ts", "test/worker/cron*.test.ts"],
+  include: ["test/worker/archive*.test.ts", "test/worker/cron*.test.ts", "test/attachments/s3-*.test.ts", "test/cron/**/*.test.ts"],
   globalSetup: ["test/services/s3rver.ts"],
   bindings: (inject) => ({
     TEST_S3: inject("s3"),

@@ -5,6 +5,6 @@ import { workerdConfig } from "./workerd-config";
  * where an s3rver is there for their S3 half (test/vitest.archive.config.ts).
  */
 export default workerdConfig({
-  include: ["test/worker/**/*.test.ts"],
-  exclude: ["test/worker/archive*.test.ts", "test/worker/cron*.test.ts"],
+  include: ["test/worker/**/*.test.ts", "test/attachments/**/*.test.ts"],
+  exclude: ["test/worker/archive*.test.ts", "test/worker/cron*.test.ts", "test/attachments/s3-*.test.ts"],
 });

@@ -33,14 +33,17 @@ function uploadKey(secret: string): Promise<CryptoKey> {
 
 const payload = (c: UploadClaims) => new TextEncoder().encode([c.requestIdx, c.attachmentId, c.size, c.contentType, c.exp].join("\n"));
 
+const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
 export async function signUpload(secret: string, claims: UploadClaims): Promise<string> {
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await uploadKey(secret), payload(claims)));
-  return btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url(new Uint8Array(await crypto.subtle.sign("HMAC", await uploadKey(secret), payload(claims))));
 }
 
 /** Constant-time check of `sig` (base64url) against the claims. */
 export async function verifyUpload(secret: string, claims: UploadClaims, sig: string): Promise<boolean> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(sig)) return false;
   const bytes = Uint8Array.from(atob(sig.replace(/-/g, "+").replace(/_/g, "/") + "="), (ch) => ch.charCodeAt(0));
+  // 43 characters carry 258 bits for 256: only the one canonical spelling is the signature.
+  if (base64url(bytes) !== sig) return false;
   return crypto.subtle.verify("HMAC", await uploadKey(secret), bytes, payload(claims));
 }

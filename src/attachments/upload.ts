@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import { ApiError } from "../errors";
+import { BodyLengthError } from "../stores/archive-store/exact-length";
 import { archiveKeys, type ArchiveStore } from "../stores/archive-store/port";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import { verifyUpload } from "./upload-signature";
@@ -23,9 +24,9 @@ export interface UploadRequest {
 
 /**
  * The Worker-served upload (R2 binding): the signed URL is the grant. The body streams
- * into the bucket through a counter that cuts it off one byte past the declared size, so
- * a longer body is refused without ever being held whole; a shorter one is refused too,
- * and either way nothing is stored. A file already sent in a message cannot be replaced.
+ * into the bucket and is cut off one byte past the declared size (putStream), so a longer
+ * body is refused without ever being held whole; a shorter one is refused too, and either
+ * way nothing is stored. A file already sent in a message cannot be replaced.
  */
 export async function receiveUpload(deps: UploadDeps, req: UploadRequest): Promise<{ attachmentId: string; size: number }> {
   const secret = deps.config.attachments.signingSecret;
@@ -47,20 +48,12 @@ export async function receiveUpload(deps: UploadDeps, req: UploadRequest): Promi
   }
   if (!req.body) throw new ApiError("VALIDATION", `The body must be exactly ${row.size} bytes`, [{ path: "body", message: "missing" }]);
 
-  let received = 0;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      received += chunk.byteLength;
-      if (received > row.size) controller.error(new Error("body longer than granted"));
-      else controller.enqueue(chunk);
-    },
-  });
   try {
-    await deps.archive.putStream(archiveKeys.attachment(row.requestIdx, row.id), req.body.pipeThrough(counter), { size: row.size, contentType: row.contentType });
+    await deps.archive.putStream(archiveKeys.attachment(row.requestIdx, row.id), req.body, { size: row.size, contentType: row.contentType });
   } catch (e) {
-    if (received > row.size) throw new ApiError("TOO_LARGE", `The body is longer than the ${row.size} bytes granted; nothing was stored`);
-    if (received < row.size) throw new ApiError("VALIDATION", `The body ended after ${received} of ${row.size} bytes; nothing was stored`, [{ path: "body", message: "too short" }]);
-    throw e;
+    if (!(e instanceof BodyLengthError)) throw e;
+    if (e.received > e.expected) throw new ApiError("TOO_LARGE", `The body is longer than the ${row.size} bytes granted; nothing was stored`);
+    throw new ApiError("VALIDATION", `The body ended after ${e.received} of ${row.size} bytes; nothing was stored`, [{ path: "body", message: "too short" }]);
   }
   return { attachmentId: row.id, size: row.size };
 }

@@ -25,7 +25,8 @@ export interface ArchiveStore {
   presignGet(key: string, download: { expiresIn: number; contentType: string; contentDisposition: string }): Promise<string | null>;
   /**
    * Streams `body` into `key`, never holding it whole. The store must receive exactly
-   * `size` bytes: a longer or shorter body rejects and stores nothing.
+   * `size` bytes: a longer or shorter body rejects with BodyLengthError (exact-length.ts)
+   * and stores nothing.
    */
   putStream(key: string, body: ReadableStream<Uint8Array>, object: { size: number; contentType: string }): Promise<void>;
   /** The object as a stream with its size, or null when there is no such key. */

@@ -1,4 +1,5 @@
 import { upstreamError } from "../../errors";
+import { BodyLengthError, pipeExact } from "./exact-length";
 import type { ArchiveStore } from "./port";
 
 /** R2 accepts at most 1000 keys per delete and returns at most 1000 keys per list page. */
@@ -57,17 +58,18 @@ export function createR2ArchiveStore(bucket: R2Bucket, options: { pageSize?: num
     presignPut: async () => null,
     presignGet: async () => null,
 
-    putStream: (key, body, object) =>
-      guard(`put ${key}`, async () => {
-        // FixedLengthStream gives R2 the length up front and errors on one byte more or
-        // less, which aborts the put: nothing is stored.
-        const fixed = new FixedLengthStream(object.size);
-        const [, stored] = await Promise.all([
-          body.pipeTo(fixed.writable),
-          bucket.put(key, fixed.readable, { httpMetadata: { contentType: object.contentType } }),
-        ]);
-        if (stored === null) throw new Error("R2 refused the object");
-      }),
+    // R2 learns the length up front (FixedLengthStream) and aborts the put when the body
+    // errors; a wrong length is a BodyLengthError, never an upstream failure.
+    putStream: async (key, body, object) => {
+      let stored: R2Object | null;
+      try {
+        stored = await pipeExact(body, object.size, (input) => bucket.put(key, input, { httpMetadata: { contentType: object.contentType } }));
+      } catch (e) {
+        if (e instanceof BodyLengthError) throw e;
+        throw upstreamError(`the archive (R2 put ${key})`, e);
+      }
+      if (stored === null) throw upstreamError(`the archive (R2 put ${key})`, new Error("R2 refused the object"));
+    },
 
     getStream: (key) =>
       guard(`get ${key}`, async () => {

@@ -1,5 +1,6 @@
 import { AwsClient } from "aws4fetch";
 import { upstreamError } from "../../errors";
+import { BodyLengthError, pipeExact } from "./exact-length";
 import { parseErrorCode, parseListObjectsV2 } from "./list-objects";
 import type { ArchiveStore } from "./port";
 
@@ -100,16 +101,10 @@ export function createS3ArchiveStore(options: S3ArchiveOptions): ArchiveStore {
     },
 
     async putStream(key, body, object) {
-      const fixed = new FixedLengthStream(object.size);
-      const piped = body.pipeTo(fixed.writable);
-      piped.catch(() => undefined); // awaited below, once the store answered
-      const response = await stream(`PUT ${key}`, objectUrl(bucketUrl, key), {
-        method: "PUT",
-        headers: { "content-type": object.contentType },
-        body: fixed.readable,
-      });
-      await piped.catch((e: unknown) => {
-        throw upstreamError(`the archive (S3 PUT ${key})`, e);
+      const response = await pipeExact(body, object.size, (input) =>
+        stream(`PUT ${key}`, objectUrl(bucketUrl, key), { method: "PUT", headers: { "content-type": object.contentType }, body: input }),
+      ).catch((e: unknown) => {
+        throw e instanceof BodyLengthError || (e as { code?: string }).code === "UPSTREAM_UNAVAILABLE" ? e : upstreamError(`the archive (S3 PUT ${key})`, e);
       });
       const text = await response.text();
       if (!response.ok) throw upstreamError(`the archive (S3 PUT ${key})`, new Error(`HTTP ${response.status} ${parseErrorCode(text) ?? ""}`.trim()));
