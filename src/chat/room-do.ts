@@ -21,6 +21,7 @@ import { RoomState } from "./room-state";
 import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
 import { RateLimiter } from "./rate-limiter";
 import { claimAttachment } from "../room/attachment-check";
+import { SendOrder } from "../room/send-order";
 
 /** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
@@ -55,6 +56,8 @@ export class RoomDO extends DurableObject<Env> {
   private readonly hot: RoomMessageStore;
   private readonly writer: MessageWriter;
   private readonly archiver: RoomArchive;
+  /** Per-sender order while FILE sends wait for their checks (src/room/send-order.ts). */
+  private readonly sendOrder = new SendOrder();
   /** The in-flight auto-start (first message in a SCHEDULED room), shared by racing sends. */
   private starting: Promise<void> | null = null;
   /** The in-flight archive() run, shared by concurrent ends. */
@@ -181,7 +184,9 @@ export class RoomDO extends DurableObject<Env> {
   private async handleSend(ws: WebSocket, user: User, frame: SendFrame): Promise<void> {
     assertCanPost(this.state.consultation, this.state.sealed, user);
     if (this.state.consultation?.status === "SCHEDULED") await this.ensureStarted(user);
-    const attachment = frame.attachmentId === undefined ? undefined : await this.claimAttachment(user, frame.attachmentId, frame.clientMsgId);
+    const { attachmentId, clientMsgId } = frame;
+    const turn = this.sendOrder.turn(user.userCode, attachmentId === undefined ? null : () => this.claimAttachment(user, attachmentId, clientMsgId));
+    const attachment = turn ? await turn : undefined;
     let found = this.writer.lookup(user.userCode, frame.clientMsgId);
     while (found && "inFlight" in found) {
       await found.inFlight;
