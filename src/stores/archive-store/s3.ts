@@ -63,8 +63,11 @@ export function createS3ArchiveStore(options: S3ArchiveOptions): ArchiveStore {
     url.searchParams.set("X-Amz-Expires", String(expiresIn));
     // allHeaders: aws4fetch leaves content-type and content-length out of a signature by
     // default; signed, the store refuses a PUT of another type or length.
-    const signed = await client.sign(url.toString(), { method, headers, aws: { signQuery: true, allHeaders: true } });
-    return signed.url;
+    const signed = new URL((await client.sign(url.toString(), { method, headers, aws: { signQuery: true, allHeaders: true } })).url);
+    // Re-spelled per RFC 3986: URLSearchParams writes a space as `+`, which SigV4
+    // verifiers do not read as a space (a Content-Disposition override has spaces).
+    const spelled = [...signed.searchParams].map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`).join("&");
+    return `${signed.origin}${signed.pathname}?${spelled}`;
   }
 
   /** An unsigned-payload request for a streamed body (SigV4 cannot hash what it has not read). */
