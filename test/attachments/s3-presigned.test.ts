@@ -109,6 +109,22 @@ describe.skipIf(!testS3)("attachments with the S3 adapter (s3rver + SigV4)", () 
     expect(await store.head(longer)).toBeNull();
   });
 
+  it("the bucket CORS rule of the README lets a browser at another origin PUT and GET", async () => {
+    const bytes = randomBytes(64);
+    const { g } = await s3Grant(bytes.length, "image/png", "a.png");
+    const origin = "http://localhost:8787";
+    const preflight = await fetch(g.upload.url, {
+      method: "OPTIONS",
+      headers: { Origin: origin, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type" },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("PUT");
+    const res = await put(g.upload.url, bytes, { ...g.upload.headers, Origin: origin });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
   it("the R2 adapter signs nothing (the Worker serves its own URLs)", async () => {
     const r2 = getServices(testEnv).archive;
     expect(await r2.presignPut("attachments/1/x", { contentType: "image/png", size: 1, expiresIn: 600 })).toBeNull();

@@ -28,7 +28,8 @@ export async function startSigV4Front(options: SigV4FrontOptions): Promise<{ por
       const body = Buffer.concat(chunks);
       let problem: Problem | null;
       try {
-        problem = verify(req, body, options.credentials);
+        // A CORS preflight is never signed (S3 answers it from the bucket's CORS rule).
+        problem = req.method === "OPTIONS" ? null : verify(req, body, options.credentials);
       } catch (e) {
         problem = { status: 400, code: "InvalidURI", message: String(e) };
       }
