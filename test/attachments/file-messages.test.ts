@@ -6,7 +6,7 @@ import { archiveKeys } from "../../src/stores/archive-store/port";
 import { api, apiJson, people, testEnv } from "../worker/support/api";
 import { namedConsultation } from "../worker/support/consultations";
 import { connect, post } from "../worker/support/sockets";
-import { grant, randomBytes, sendFile, uploaded } from "./support";
+import { grant, ownStudent, randomBytes, sendFile, uploaded } from "./support";
 
 const png = { name: "오류 화면.png", contentType: "image/png", bytes: randomBytes(512) };
 
@@ -115,6 +115,35 @@ describe("FILE messages", () => {
     expect(professor.frames.filter((f) => f.type === "message" && f.message.type === "FILE")).toHaveLength(1);
     student.close();
     professor.close();
+  });
+
+  it("FILE sends count against the sender's message rate; a limited one may be retried with its clientMsgId", async () => {
+    const { who, requestIdx } = await ownStudent(); // 10 grants of its own
+    const student = (await connect(requestIdx, { token: who })).client;
+    const files = [];
+    for (let i = 0; i < 10; i++) files.push(await uploaded(who, requestIdx, png));
+    const texts = Array.from({ length: 25 }, (_, i) => `t${i}-${crypto.randomUUID()}`);
+    const fileIds = files.map(() => crypto.randomUUID());
+    for (const id of texts) student.send({ type: "send", clientMsgId: id, content: "burst" });
+    files.forEach((f, i) => student.send({ type: "send", clientMsgId: fileIds[i], attachmentId: f.attachmentId }));
+    const results = await student.results(fileIds);
+    const limited = results.filter((r) => r.type === "error");
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited.every((r) => r.code === "RATE_LIMITED")).toBe(true);
+    const stored = await hotMessages(requestIdx);
+    expect(stored.filter((m) => m.type === "FILE")).toHaveLength(results.length - limited.length);
+    // The refused message's file is still its own: once the bucket refilled (ten tokens a
+    // second; a retry a second later, as a client backs off), the same send is stored.
+    const retryId = limited[0]!.clientMsgId as string;
+    const retried = files[fileIds.indexOf(retryId)]!;
+    let retry = limited[0]!;
+    for (let attempt = 0; attempt < 5 && retry.type === "error"; attempt++) {
+      expect(retry.code).toBe("RATE_LIMITED");
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      retry = await sendFile(student, retried.attachmentId, retryId);
+    }
+    expect(retry, JSON.stringify(retry)).toMatchObject({ type: "ack" });
+    student.close();
   });
 
   it("a file belongs to one message: another clientMsgId with the same attachment is VALIDATION", async () => {
