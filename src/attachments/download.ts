@@ -38,15 +38,21 @@ export async function findDownload(repository: ConsultationRepository, consultat
   return a;
 }
 
-/** A redirect to a presigned GET (S3 adapter), or the streamed object (R2 binding). */
-export async function serveDownload(archive: ArchiveStore, a: Attachment): Promise<Response> {
-  const key = archiveKeys.attachment(a.requestIdx, a.id);
+/** The presigned GET of the file (S3 adapter), or null when only the Worker can serve it. */
+export function presignedDownload(archive: ArchiveStore, a: Attachment): Promise<string | null> {
   const headers = downloadHeaders(a);
-  const url = await archive.presignGet(key, {
+  return archive.presignGet(archiveKeys.attachment(a.requestIdx, a.id), {
     expiresIn: DOWNLOAD_URL_SECONDS,
     contentType: headers["Content-Type"]!,
     contentDisposition: headers["Content-Disposition"]!,
   });
+}
+
+/** A redirect to a presigned GET (S3 adapter), or the streamed object (R2 binding). */
+export async function serveDownload(archive: ArchiveStore, a: Attachment): Promise<Response> {
+  const key = archiveKeys.attachment(a.requestIdx, a.id);
+  const headers = downloadHeaders(a);
+  const url = await presignedDownload(archive, a);
   if (url !== null) return new Response(null, { status: 302, headers: { Location: url, "Cache-Control": "no-store" } });
   const object = await archive.getStream(key);
   if (!object) throw new ApiError("NOT_FOUND", "The file of this attachment is not in the archive");

@@ -3,9 +3,9 @@ import { requireUser } from "../auth/middleware";
 import { assertCanRead, loadConsultation } from "../chat/room-access";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
-import { findDownload, serveDownload } from "./download";
+import { DOWNLOAD_URL_SECONDS, findDownload, presignedDownload, serveDownload } from "./download";
 import { createGrant } from "./grants";
-import { AttachmentParams, GrantRequest, GrantResponse, UploadQuery } from "./schemas";
+import { AttachmentParams, DownloadLink, GrantRequest, GrantResponse, UploadQuery } from "./schemas";
 import { IdParams } from "../consultations/schemas";
 import { receiveUpload } from "./upload";
 
@@ -58,9 +58,22 @@ const download = createRoute({
   method: "get",
   path: "/api/chat/attachments/{id}/{attachmentId}",
   summary: "A file of the chat (participants and admins): the file itself, or a redirect to a short presigned GET",
-  request: { params: AttachmentParams },
+  request: {
+    params: AttachmentParams,
+    query: z.object({
+      link: z.enum(["true"]).optional().openapi({
+        description: "`true`: answer `{url, expiresIn}` instead, the presigned GET (S3 adapter) or null (R2 binding: fetch this path with the token)",
+      }),
+    }),
+  },
   responses: {
-    200: { description: "The file; `Content-Disposition: attachment` (inline for png, jpeg, gif, webp), nosniff", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "The file; `Content-Disposition: attachment` (inline for png, jpeg, gif, webp), nosniff. With `?link=true`: `{url, expiresIn}`",
+      content: {
+        "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) },
+        "application/json": { schema: DownloadLink },
+      },
+    },
     302: { description: "S3 adapter: `Location` is a presigned GET valid for 5 minutes" },
     ...errorResponses(400, 401, 403, 404, 503),
   },
@@ -100,6 +113,9 @@ export function registerAttachmentRoutes(app: ApiApp): void {
     const consultation = await loadConsultation(repository, id);
     assertCanRead(consultation, c.var.user);
     const attachment = await findDownload(repository, consultation, c.var.user, attachmentId);
+    // A browser shows a presigned file by URL (img src, a link): no CORS, no token at the
+    // bucket, and no tainted-origin redirect as fetch would follow.
+    if (c.req.valid("query").link) return c.json({ url: await presignedDownload(archive, attachment), expiresIn: DOWNLOAD_URL_SECONDS }, 200, { "Cache-Control": "no-store" });
     return (await serveDownload(archive, attachment)) as never;
   });
 }

@@ -48,3 +48,10 @@ export const UploadQuery = z.object({
 export const AttachmentRefSchema = z
   .object({ id: z.string(), name: z.string(), size: z.number().int(), contentType: z.string() })
   .openapi("AttachmentRef");
+
+export const DownloadLink = z
+  .object({
+    url: z.string().nullable().openapi({ description: "A presigned GET (S3 adapter); null with the R2 binding" }),
+    expiresIn: z.number().int(),
+  })
+  .openapi("AttachmentLink");

@@ -78,6 +78,15 @@ describe("GET /api/chat/attachments/{requestIdx}/{attachmentId}", () => {
     expect(await testEnv.ARCHIVE.head(archiveKeys.attachment(requestIdx, path.split("/").at(-1)!))).not.toBeNull();
   });
 
+  it("?link=true answers {url: null} with the R2 binding (the app then fetches the path itself), with the same access rules", async () => {
+    const { path } = await sentFile({ name: "a.png", contentType: "image/png", bytes: randomBytes(10) });
+    const res = await api(`${path}?link=true`, { token: people.professor });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ url: null, expiresIn: 300 });
+    expect((await api(`${path}?link=true`, { token: people.student2 })).status).toBe(403);
+    expect((await api(`${path}?link=yes`, { token: people.professor })).status).toBe(400);
+  });
+
   it("404 when the object itself is gone", async () => {
     const { requestIdx, attachmentId, path } = await sentFile({ name: "a.png", contentType: "image/png", bytes: randomBytes(10) });
     await testEnv.ARCHIVE.delete(archiveKeys.attachment(requestIdx, attachmentId));

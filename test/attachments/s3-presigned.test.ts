@@ -57,6 +57,10 @@ describe.skipIf(!testS3)("attachments with the S3 adapter (s3rver + SigV4)", () 
     const location = download.headers.get("location")!;
     expect(location.startsWith(`${testS3!.endpoint}/${testS3!.bucket}/${key}?`)).toBe(true);
     expect(new URL(location).searchParams.get("X-Amz-Expires")).toBe("300");
+    const link = await api(`${filePath(requestIdx, g.attachmentId)}?link=true`, { token: people.professor, env: s3Env() });
+    const { url, expiresIn } = (await link.json()) as { url: string; expiresIn: number };
+    expect(expiresIn).toBe(300);
+    expect(url.startsWith(`${testS3!.endpoint}/${testS3!.bucket}/${key}?`)).toBe(true);
     const file = await fetch(location);
     expect(file.status).toBe(200);
     expect(file.headers.get("content-type")).toBe("application/pdf");
