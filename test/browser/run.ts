@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../node/support/dev-server";
 import { SCREENSHOTS, launchBrowser, makeWorld, type Scenario } from "./support/harness";
 import { adminAndLayout } from "./scenarios/admin-and-layout";
+import { attachments } from "./scenarios/attachments";
 import { keyboardOnly } from "./scenarios/keyboard-only";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
@@ -25,6 +26,7 @@ const scenarios: Scenario[] = [
   keyboardOnly,
   tokenHandoff,
   adminAndLayout,
+  attachments,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;
