@@ -67,7 +67,9 @@ export const attachments: Scenario = {
     // A PDF dropped onto the chat; its first upload fails (network), "try again" sends it.
     const pdf = fakePdf(300_123);
     let failOnce = true;
-    await s.route("**/api/chat/attachments/*/*?*", async (route) => {
+    // The upload URL is the Worker's (R2) or a presigned S3 one (STACK=production).
+    const isUpload = (url: URL) => url.searchParams.has("sig") || url.searchParams.has("X-Amz-Signature");
+    await s.route(isUpload, async (route) => {
       if (route.request().method() === "PUT" && failOnce) {
         failOnce = false;
         return route.abort("connectionreset");
@@ -80,7 +82,7 @@ export const attachments: Scenario = {
     check((await failed.textContent())!.includes("올리지 못했습니다"), "a failed upload says so");
     await failed.locator("button[data-retry-upload]").click();
     await s.waitForFunction(() => document.querySelectorAll("ul.uploads li").length === 0);
-    await s.unroute("**/api/chat/attachments/*/*?*");
+    await s.unroute(isUpload);
 
     await s.waitForFunction(() => document.querySelectorAll("ol.messages > li[data-seq] .file").length === 3, undefined, { timeout: 60_000 });
     await p.waitForFunction(() => document.querySelectorAll("ol.messages > li[data-seq] .file").length === 3, undefined, { timeout: 60_000 });
