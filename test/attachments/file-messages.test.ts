@@ -6,6 +6,7 @@ import { archiveKeys } from "../../src/stores/archive-store/port";
 import { api, apiJson, people, testEnv } from "../worker/support/api";
 import { namedConsultation } from "../worker/support/consultations";
 import { connect, post } from "../worker/support/sockets";
+import { fireDeadline, r2Archive, snapshotsOf } from "../worker/archive-room-support";
 import { grant, ownStudent, randomBytes, sendFile, uploaded } from "./support";
 
 const png = { name: "오류 화면.png", contentType: "image/png", bytes: randomBytes(512) };
@@ -193,6 +194,16 @@ describe("FILE messages", () => {
     const text = await res.text();
     expect(text).toContain("발신: 홍길동 (STU001)\n내용: [파일] 작은 파일.png (512 B)\n---");
     expect(text).toContain("내용: [파일] report.pdf (12.3 KB)\n---");
+    student.close();
+  });
+
+  it("the room's snapshot lists the file the same way", async () => {
+    const { requestIdx, student } = await room();
+    const g = await uploaded(people.student, requestIdx, { name: "스냅샷.pdf", contentType: "application/pdf", bytes: randomBytes(4 * 1024 * 1024) });
+    await sendFile(student, g.attachmentId);
+    await fireDeadline(requestIdx, "snapshot");
+    const [key] = await snapshotsOf(r2Archive(), requestIdx);
+    expect(await r2Archive().get(key!)).toContain("발신: 홍길동 (STU001)\n내용: [파일] 스냅샷.pdf (4.0 MB)\n---");
     student.close();
   });
 });
