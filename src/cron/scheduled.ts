@@ -30,4 +30,5 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     console.log(`orphan cleanup: ended ${report.ended.length}, failed ${report.failed.length}`, report);
   }
   if (report.failed.length) throw new Error(`orphan cleanup could not end ${report.failed.join(", ")}`);
+  if (!attachments || attachments.failed.length) throw new Error("attachment cleanup failed (see the log); the next run tries again");
 }

@@ -62,6 +62,16 @@ describe("POST /api/chat/attachments/{requestIdx}", () => {
     expect(logged.join("\n")).toContain("ATTACHMENT_MAX_BYTES");
   });
 
+  it.each(["pdf", "text/plain; charset=utf-8", "image/*x"])("an ATTACHMENT_TYPES entry %j is a configuration error naming it", async (value) => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+    const c = await namedConsultation("IN_PROGRESS");
+    const res = await requestGrant(people.student, c.requestIdx, pdf, { env: { ...testEnv, ATTACHMENT_TYPES: `image/png,${value}` } as Env });
+    spy.mockRestore();
+    expect(res.status).toBe(500);
+    expect(logged.join("\n")).toContain("ATTACHMENT_TYPES");
+  });
+
   it.each(["text/html", "image/svg+xml", "application/octet-stream", "application/x-msdownload"])("400 VALIDATION for the refused type %s", async (contentType) => {
     const c = await namedConsultation("IN_PROGRESS");
     const res = await requestGrant(people.student, c.requestIdx, { ...pdf, contentType });
