@@ -193,6 +193,8 @@ export class RoomDO extends DurableObject<Env> {
       found = this.writer.lookup(user.userCode, frame.clientMsgId);
     }
     if (found) return sendFrame(ws, { type: "ack", clientMsgId: frame.clientMsgId, id: found.stored.id, seq: found.stored.seq });
+    // A FILE copy skipped its check for an original that then failed to store: check now.
+    if (attachmentId !== undefined && !attachment) return this.handleSend(ws, user, frame);
     assertCanPost(this.state.consultation, this.state.sealed, user);
     if (!this.limiter.take(user.userCode)) {
       throw new ApiError("RATE_LIMITED", "Too many messages: at most 10 a second (burst 20)");
@@ -208,7 +210,9 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /** A FILE send's grant, claimed for this message once its object is there (src/room/attachment-check.ts). */
-  private claimAttachment(user: User, attachmentId: string, clientMsgId: string) {
+  private async claimAttachment(user: User, attachmentId: string, clientMsgId: string) {
+    // A copy of a message stored or in flight needs no check: dedupe answers it.
+    if (this.writer.lookup(user.userCode, clientMsgId)) return undefined;
     const deps = { repository: getServices(this.env).repository, archive: this.archiveStore() };
     return claimAttachment(deps, this.requestIdx, user, attachmentId, clientMsgId);
   }

@@ -147,6 +147,27 @@ describe("FILE messages", () => {
     student.close();
   });
 
+  it("a copy of a stored FILE send is answered by dedupe alone (the grant is not checked again)", async () => {
+    const { requestIdx, student } = await room();
+    const g = await uploaded(people.student, requestIdx, png);
+    const clientMsgId = crypto.randomUUID();
+    const first = await sendFile(student, g.attachmentId, clientMsgId);
+    // Were the object checked again, its absence would refuse the copy.
+    await testEnv.ARCHIVE.delete(archiveKeys.attachment(requestIdx, g.attachmentId));
+    expect(await sendFile(student, g.attachmentId, clientMsgId)).toEqual(first);
+    student.close();
+  });
+
+  it("a FILE send reusing a stored text's clientMsgId gets that text's ack and leaves the grant unsent", async () => {
+    const { requestIdx, student } = await room();
+    const g = await uploaded(people.student, requestIdx, png);
+    const clientMsgId = crypto.randomUUID();
+    const text = await post(student, "글", clientMsgId);
+    expect(await sendFile(student, g.attachmentId, clientMsgId)).toEqual(text);
+    expect((await getServices(testEnv).repository.findAttachment(g.attachmentId))?.sentClientMsgId).toBeNull();
+    student.close();
+  });
+
   it("a file belongs to one message: another clientMsgId with the same attachment is VALIDATION", async () => {
     const { requestIdx, student } = await room();
     const g = await uploaded(people.student, requestIdx, png);
