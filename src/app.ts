@@ -8,9 +8,9 @@ import { registerChatRoutes } from "./chat/routes";
 import { registerConsultationActionRoutes } from "./consultations/routes-actions";
 import { registerAdminRoutes } from "./consultations/routes-admin";
 import { registerConsultationReadRoutes } from "./consultations/routes-read";
-import { ApiError } from "./errors";
+import { ApiError } from "./domain/errors";
 import type { AppEnv } from "./http/app-env";
-import { handleError, handleNotFound } from "./http/errors";
+import { handleError, handleNotFound } from "./http/error-response";
 import { registerOpenApiDoc, validationHook } from "./http/openapi";
 import { registerSystemRoutes } from "./http/system-routes";
 

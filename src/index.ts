@@ -1,12 +1,13 @@
 import { createApp } from "./app";
+import { getServices } from "./config/services";
 import { runScheduled } from "./cron/scheduled";
-import type { Env } from "./env";
 
-export { RoomDO } from "./chat/room-do";
+/** The Worker entry: the HTTP app, the cron trigger, and the Durable Object classes it binds. */
+export { RoomDO } from "./room/room-object";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  scheduled: (controller: ScheduledController, env: Env) => runScheduled(controller, env),
+  scheduled: (controller, env) => runScheduled(controller, getServices(env)),
 } satisfies ExportedHandler<Env>;

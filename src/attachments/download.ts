@@ -1,5 +1,5 @@
 import type { Consultation, User } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import { contentDisposition } from "../http/content-disposition";
 import { archiveKeys, type ArchiveStore } from "../stores/archive-store/port";
 import type { Attachment, ConsultationRepository } from "../stores/consultation-repository/port";

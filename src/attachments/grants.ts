@@ -1,8 +1,7 @@
-import { assertCanPost } from "../chat/room-lifecycle";
-import type { Config } from "../config";
-import { ConfigError } from "../config";
+import type { Config } from "../config/config";
+import { assertCanPost } from "../domain/posting";
 import type { Consultation, User } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError, ConfigError } from "../domain/errors";
 import { archiveKeys, type ArchiveStore } from "../stores/archive-store/port";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import { signUpload } from "./upload-signature";

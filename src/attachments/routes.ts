@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
-import { assertCanRead, loadConsultation } from "../chat/room-access";
+import { assertCanRead } from "../chat/access";
+import { loadConsultation } from "../consultations/service";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
 import { DOWNLOAD_URL_SECONDS, findDownload, presignedDownload, serveDownload } from "./download";

@@ -1,7 +1,6 @@
-import type { Config } from "../config";
-import { ApiError } from "../errors";
-import { BodyLengthError } from "../stores/archive-store/exact-length";
-import { archiveKeys, type ArchiveStore } from "../stores/archive-store/port";
+import type { Config } from "../config/config";
+import { ApiError } from "../domain/errors";
+import { archiveKeys, BodyLengthError, type ArchiveStore } from "../stores/archive-store/port";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import { verifyUpload } from "./upload-signature";
 

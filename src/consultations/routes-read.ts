@@ -1,9 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
-import { requestDeps } from "./request-deps";
 import { ConsultationSchema, CreateBody, IdParams, ListQuery, PageSchema, QueueQuery, QueueSchema } from "./schemas";
 import { createConsultation, getConsultation } from "./service";
 
@@ -49,7 +48,7 @@ export function registerConsultationReadRoutes(app: ApiApp): void {
   app.openapi(create, async (c) => {
     const { scheduledAt, ...body } = c.req.valid("json");
     const input = { ...body, scheduledAt: scheduledAt ? new Date(scheduledAt) : undefined };
-    return c.json(await createConsultation(requestDeps(c), c.var.user, input), 201);
+    return c.json(await createConsultation(c.var.services, c.var.user, input), 201);
   });
 
   app.openapi(list, async (c) => {
@@ -77,6 +76,6 @@ export function registerConsultationReadRoutes(app: ApiApp): void {
   });
 
   app.openapi(getOne, async (c) => {
-    return c.json(await getConsultation(requestDeps(c), c.req.valid("param").id, c.var.user), 200);
+    return c.json(await getConsultation(c.var.services, c.req.valid("param").id, c.var.user), 200);
   });
 }

@@ -1,8 +1,6 @@
-import { getRoomGateway, type RoomGateway } from "../chat/room-gateway";
+import type { RoomGateway } from "../chat/room-client";
 import type { Consultation, User } from "../domain/types";
-import type { Env } from "../env";
-import { ApiError } from "../errors";
-import { getServices } from "../services";
+import { ApiError } from "../domain/errors";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import {
   assertCanEnd,
@@ -16,17 +14,13 @@ import {
   type ActionInput,
   type Actor,
   type Plan,
-} from "./rules";
+} from "../domain/rules";
 
-/** What the lifecycle needs; build it with `lifecycleDeps(env)` outside a request (cron). */
+/** What the lifecycle needs: the Services of src/config/services.ts are one (cron adds its clock). */
 export interface LifecycleDeps {
   repository: ConsultationRepository;
   gateway: RoomGateway;
   now?: () => Date;
-}
-
-export function lifecycleDeps(env: Env): LifecycleDeps {
-  return { repository: getServices(env).repository, gateway: getRoomGateway(env) };
 }
 
 /**
@@ -37,7 +31,8 @@ export function lifecycleDeps(env: Env): LifecycleDeps {
  */
 const MAX_ATTEMPTS = 4;
 
-async function load(repository: ConsultationRepository, requestIdx: number): Promise<Consultation> {
+/** The consultation, or 404 NOT_FOUND: the one "does it exist" check of every route. */
+export async function loadConsultation(repository: ConsultationRepository, requestIdx: number): Promise<Consultation> {
   const c = await repository.findById(requestIdx);
   if (!c) throw new ApiError("NOT_FOUND", `Consultation ${requestIdx} does not exist`);
   return c;
@@ -50,7 +45,7 @@ async function applyPlanned(
   plan: (current: Consultation, now: Date) => Plan,
 ): Promise<{ before: Consultation; after: Consultation }> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const before = await load(deps.repository, requestIdx);
+    const before = await loadConsultation(deps.repository, requestIdx);
     const now = deps.now?.() ?? new Date();
     const { guard, changes } = plan(before, now);
     const after = await deps.repository.transition(requestIdx, guard, { ...changes, now });
@@ -94,7 +89,7 @@ export async function createConsultation(deps: LifecycleDeps, actor: User, input
 }
 
 export async function getConsultation(deps: LifecycleDeps, requestIdx: number, actor: User): Promise<Consultation> {
-  const c = await load(deps.repository, requestIdx);
+  const c = await loadConsultation(deps.repository, requestIdx);
   assertCanView(c, actor);
   return c;
 }
@@ -119,7 +114,7 @@ export async function performAction(
  * COMPLETED, then let the room close its sockets. Safe to retry after any failure.
  */
 export async function endConsultation(deps: LifecycleDeps, requestIdx: number, actor: Actor): Promise<Consultation> {
-  const current = await load(deps.repository, requestIdx);
+  const current = await loadConsultation(deps.repository, requestIdx);
   assertCanEnd(current, actor);
   const endedBy = actor === SYSTEM ? SYSTEM : actor.userCode;
   const { chatLogKey } = await deps.gateway.archive(current, endedBy);
@@ -134,7 +129,7 @@ export async function endConsultation(deps: LifecycleDeps, requestIdx: number, a
  * started, not a participant, or no longer SCHEDULED). The room sends its own frames.
  */
 export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: number, sender: User): Promise<Consultation | null> {
-  const c = await load(deps.repository, requestIdx);
+  const c = await loadConsultation(deps.repository, requestIdx);
   const now = deps.now?.() ?? new Date();
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;

@@ -1,6 +1,4 @@
-import { lifecycleDeps } from "../consultations/service";
-import type { Env } from "../env";
-import { getServices } from "../services";
+import type { Services } from "../config/services";
 import { cleanupStaleAttachments } from "./attachment-cleanup";
 import { cleanupOrphans } from "./orphan-cleanup";
 
@@ -14,10 +12,9 @@ export const ATTACHMENT_BATCH = 200;
  * run's clock, so tests drive ages with `createScheduledController({ scheduledTime })`.
  * A failing job is logged and rethrown so the run shows as failed in the dashboard.
  */
-export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function runScheduled(controller: ScheduledController, services: Services): Promise<void> {
   const now = new Date(controller.scheduledTime);
-  const deps = { ...lifecycleDeps(env), now: () => now };
-  const services = getServices(env);
+  const deps = { ...services, now: () => now };
   const { orphanHours } = services.config;
   // Independent of the orphans: a failure there must not keep stale uploads around.
   const attachments = await cleanupStaleAttachments(services, { now, batch: ATTACHMENT_BATCH }).catch((e: unknown) => {

@@ -1,11 +1,11 @@
 import type { AttachmentRef, User } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import { archiveKeys, type ArchiveStore } from "../stores/archive-store/port";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 export interface AttachmentCheckDeps {
-  repository: ConsultationRepository;
-  archive: ArchiveStore;
+  repository: Pick<ConsultationRepository, "findAttachment" | "claimAttachment" | "releaseAttachment">;
+  archive: Pick<ArchiveStore, "head">;
 }
 
 const unknown = (why: string) => new ApiError("VALIDATION", `attachmentId: ${why}`, [{ path: "attachmentId", message: why }]);

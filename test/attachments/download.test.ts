@@ -1,10 +1,10 @@
 /** SPEC section 11: GET /api/chat/attachments/{requestIdx}/{attachmentId} (R2 binding). */
 import { describe, expect, it } from "vitest";
 import { archiveKeys } from "../../src/stores/archive-store/port";
-import { api, people, testEnv } from "../worker/support/api";
-import { namedConsultation } from "../worker/support/consultations";
-import { connect } from "../worker/support/sockets";
-import { filePath, randomBytes, sendFile, uploaded } from "./support";
+import { api, people, testEnv } from "../support/api";
+import { namedConsultation } from "../support/consultations";
+import { connect } from "../support/sockets";
+import { filePath, randomBytes, sendFile, uploaded } from "./support/uploads";
 
 /** A consultation with one sent file; returns its path and bytes. */
 async function sentFile(file: { name: string; contentType: string; bytes: Uint8Array }) {

@@ -1,13 +1,13 @@
 /** SPEC section 11, step 2: the FILE `send`, checked and stored by the room. */
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/domain/types";
-import { getServices } from "../../src/services";
+import { getServices } from "../../src/config/services";
 import { archiveKeys } from "../../src/stores/archive-store/port";
-import { api, apiJson, people, testEnv } from "../worker/support/api";
-import { namedConsultation } from "../worker/support/consultations";
-import { connect, post } from "../worker/support/sockets";
-import { fireDeadline, r2Archive, snapshotsOf } from "../worker/archive-room-support";
-import { grant, ownStudent, randomBytes, sendFile, uploaded } from "./support";
+import { api, apiJson, people, testEnv } from "../support/api";
+import { namedConsultation } from "../support/consultations";
+import { connect, post } from "../support/sockets";
+import { fireDeadline, r2Archive, snapshotsOf } from "../archive/support/room";
+import { grant, ownStudent, randomBytes, sendFile, uploaded } from "./support/uploads";
 
 const png = { name: "오류 화면.png", contentType: "image/png", bytes: randomBytes(512) };
 

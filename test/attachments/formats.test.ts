@@ -1,6 +1,6 @@
 /** SPEC sections 7 and 11: file sizes, FILE transcript lines, download file names. */
 import { describe, expect, it } from "vitest";
-import { formatTranscript } from "../../src/chat/transcript";
+import { formatTranscript } from "../../src/protocol/transcript";
 import type { ChatMessage } from "../../src/domain/types";
 import { contentDisposition } from "../../src/http/content-disposition";
 import { formatFileSize } from "../../src/protocol/file-size";

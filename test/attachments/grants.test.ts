@@ -1,10 +1,9 @@
 /** SPEC section 11, step 1: POST /api/chat/attachments/{requestIdx}. */
 import { describe, expect, it, vi } from "vitest";
-import type { Env } from "../../src/env";
-import { getServices } from "../../src/services";
-import { people, testEnv } from "../worker/support/api";
-import { actOk, namedConsultation } from "../worker/support/consultations";
-import { grant, grantPath, ownStudent, requestGrant } from "./support";
+import { getServices } from "../../src/config/services";
+import { people, testEnv } from "../support/api";
+import { actOk, namedConsultation } from "../support/consultations";
+import { grant, grantPath, ownStudent, requestGrant } from "./support/uploads";
 
 const pdf = { name: "보고서 초안.pdf", size: 1234, contentType: "application/pdf" };
 const MiB = 1024 * 1024;
@@ -44,7 +43,7 @@ describe("POST /api/chat/attachments/{requestIdx}", () => {
 
   it("ATTACHMENT_MAX_BYTES and ATTACHMENT_TYPES are the operator's", async () => {
     const c = await namedConsultation("IN_PROGRESS");
-    const env = { ...testEnv, ATTACHMENT_MAX_BYTES: "100", ATTACHMENT_TYPES: "text/markdown, image/png" } as Env;
+    const env = { ...testEnv, ATTACHMENT_MAX_BYTES: "100", ATTACHMENT_TYPES: "text/markdown, image/png" };
     expect((await requestGrant(people.student, c.requestIdx, { ...pdf, size: 101, contentType: "image/png" }, { env })).status).toBe(413);
     expect((await requestGrant(people.student, c.requestIdx, { ...pdf, size: 100, contentType: "text/markdown" }, { env })).status).toBe(201);
     const pdfRefused = await requestGrant(people.student, c.requestIdx, { ...pdf, size: 100 }, { env });
@@ -56,7 +55,7 @@ describe("POST /api/chat/attachments/{requestIdx}", () => {
     const logged: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
     const c = await namedConsultation("IN_PROGRESS");
-    const res = await requestGrant(people.student, c.requestIdx, pdf, { env: { ...testEnv, ATTACHMENT_MAX_BYTES: value } as Env });
+    const res = await requestGrant(people.student, c.requestIdx, pdf, { env: { ...testEnv, ATTACHMENT_MAX_BYTES: value } });
     spy.mockRestore();
     expect(res.status).toBe(500);
     expect(logged.join("\n")).toContain("ATTACHMENT_MAX_BYTES");
@@ -66,7 +65,7 @@ describe("POST /api/chat/attachments/{requestIdx}", () => {
     const logged: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
     const c = await namedConsultation("IN_PROGRESS");
-    const res = await requestGrant(people.student, c.requestIdx, pdf, { env: { ...testEnv, ATTACHMENT_TYPES: `image/png,${value}` } as Env });
+    const res = await requestGrant(people.student, c.requestIdx, pdf, { env: { ...testEnv, ATTACHMENT_TYPES: `image/png,${value}` } });
     spy.mockRestore();
     expect(res.status).toBe(500);
     expect(logged.join("\n")).toContain("ATTACHMENT_TYPES");
@@ -153,7 +152,7 @@ describe("POST /api/chat/attachments/{requestIdx}", () => {
   });
 
   it("appears in /openapi.json with its refusals", async () => {
-    const doc = (await (await import("../worker/support/api")).apiJson("/openapi.json")).body;
+    const doc = (await (await import("../support/api")).apiJson("/openapi.json")).body;
     const op = doc.paths["/api/chat/attachments/{id}"].post;
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["201", "400", "403", "404", "409", "413", "429"]));
     expect(doc.paths["/api/chat/attachments/{id}/{attachmentId}"].put).toBeDefined();

@@ -2,10 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { signUpload } from "../../src/attachments/upload-signature";
 import { archiveKeys } from "../../src/stores/archive-store/port";
-import { people, testEnv } from "../worker/support/api";
-import { namedConsultation } from "../worker/support/consultations";
-import { connect } from "../worker/support/sockets";
-import { chunked, grant, putUpload, randomBytes, sendFile, type GrantAnswer } from "./support";
+import { people, testEnv } from "../support/api";
+import { namedConsultation } from "../support/consultations";
+import { connect } from "../support/sockets";
+import { chunked, grant, putUpload, randomBytes, sendFile, type GrantAnswer } from "./support/uploads";
 
 const stored = (requestIdx: number, id: string) => testEnv.ARCHIVE.head(archiveKeys.attachment(requestIdx, id));
 

@@ -3,13 +3,12 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { cleanupStaleAttachments } from "../../src/cron/attachment-cleanup";
-import type { Env } from "../../src/env";
-import { upstreamError } from "../../src/errors";
+import { upstreamError } from "../../src/domain/errors";
 import worker from "../../src/index";
-import { getServices } from "../../src/services";
+import { getServices } from "../../src/config/services";
 import { archiveKeys, type ArchiveStore } from "../../src/stores/archive-store/port";
 
-const testEnv = env as unknown as Env;
+const testEnv = env;
 const HOUR = 3_600_000;
 const T0 = new Date("2031-03-01T00:00:00Z");
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);

@@ -1,14 +1,4 @@
-/** A body that was not the declared length; nothing of it was stored. */
-export class BodyLengthError extends Error {
-  constructor(
-    readonly expected: number,
-    /** Bytes seen before the stream was cut off or ended: over `expected` when too long. */
-    readonly received: number,
-  ) {
-    super(received > expected ? `the body is longer than ${expected} bytes` : `the body ended after ${received} of ${expected} bytes`);
-    this.name = "BodyLengthError";
-  }
-}
+import { BodyLengthError } from "./port";
 
 /**
  * Passes exactly `size` bytes, or errors with BodyLengthError: one byte too many cuts the

@@ -42,3 +42,18 @@ export const archiveKeys = {
   snapshot: (requestIdx: number, at: Date) =>
     `temp/chat_${requestIdx}_snapshot_${at.toISOString().replace(/[-:T]/g, "").slice(0, 14)}.txt`,
 };
+
+/**
+ * A body that was not the declared length (putStream); nothing of it was stored. Part of
+ * the port, so callers tell it apart without knowing the adapter (src/attachments/upload.ts).
+ */
+export class BodyLengthError extends Error {
+  constructor(
+    readonly expected: number,
+    /** Bytes seen before the stream was cut off or ended: over `expected` when too long. */
+    readonly received: number,
+  ) {
+    super(received > expected ? `the body is longer than ${expected} bytes` : `the body ended after ${received} of ${expected} bytes`);
+    this.name = "BodyLengthError";
+  }
+}

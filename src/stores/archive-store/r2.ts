@@ -1,6 +1,6 @@
-import { upstreamError } from "../../errors";
-import { BodyLengthError, pipeExact } from "./exact-length";
-import type { ArchiveStore } from "./port";
+import { upstreamError } from "../../domain/errors";
+import { pipeExact } from "./exact-length";
+import { BodyLengthError, type ArchiveStore } from "./port";
 
 /** R2 accepts at most 1000 keys per delete and returns at most 1000 keys per list page. */
 const R2_BATCH = 1000;

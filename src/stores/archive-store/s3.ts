@@ -1,8 +1,8 @@
 import { AwsClient } from "aws4fetch";
-import { upstreamError } from "../../errors";
-import { BodyLengthError, pipeExact } from "./exact-length";
+import { upstreamError } from "../../domain/errors";
+import { pipeExact } from "./exact-length";
 import { parseErrorCode, parseListObjectsV2 } from "./list-objects";
-import type { ArchiveStore } from "./port";
+import { BodyLengthError, type ArchiveStore } from "./port";
 
 export interface S3ArchiveOptions {
   /** e.g. `http://127.0.0.1:9000` (MinIO), `https://<account>.r2.cloudflarestorage.com`, `https://s3.eu-west-1.amazonaws.com`. */

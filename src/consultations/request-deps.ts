@@ -1,9 +1,0 @@
-import type { Context } from "hono";
-import { getRoomGateway } from "../chat/room-gateway";
-import type { AppEnv } from "../http/app-env";
-import type { LifecycleDeps } from "./service";
-
-/** The lifecycle's dependencies for a request (services from the init middleware). */
-export function requestDeps(c: Context<AppEnv>): LifecycleDeps {
-  return { repository: c.var.services.repository, gateway: getRoomGateway(c.env) };
-}
