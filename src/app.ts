@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { isUploadRequest, registerAttachmentRoutes } from "./attachments/routes";
 import { devSignIn } from "./auth/dev-sign-in";
 import { withServices } from "./auth/middleware";
 import { registerArchiveRoutes } from "./chat/archive-routes";
@@ -30,15 +31,14 @@ export function createApp() {
   // Every request, /health included, first needs a valid configuration (500 otherwise).
   app.use("*", withServices);
   app.use("/api/*", crossOrigin);
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("TOO_LARGE", `Request body is over ${MAX_BODY_BYTES / 1024} KiB`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("TOO_LARGE", `Request body is over ${MAX_BODY_BYTES / 1024} KiB`);
+    },
+  });
+  // An attachment upload streams up to ATTACHMENT_MAX_BYTES and checks its own length.
+  app.use("/api/*", (c, next) => (isUploadRequest(c.req.method, c.req.path) ? next() : limitBody(c, next)));
 
   registerSystemRoutes(app);
   registerConsultationActionRoutes(app);
@@ -46,6 +46,7 @@ export function createApp() {
   registerAdminRoutes(app);
   registerChatRoutes(app);
   registerArchiveRoutes(app);
+  registerAttachmentRoutes(app);
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 

@@ -9,7 +9,7 @@ const migrations = await readD1Migrations(`${root}/migrations/d1`);
 
 /** Each project's folders: a test file belongs to the project of its folder. */
 const FOLDERS = {
-  worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room"],
+  worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room", "test/attachments"],
   archive: ["test/archive", "test/cron"],
   contract: ["test/contract"],
   node: ["test/node"],
@@ -29,9 +29,11 @@ if (homeless.length) {
  * The one vitest config. A project is a set of test folders plus where they run; pick one
  * with `vitest run --config test/vitest.config.ts --project <name>` (npm run test:<name>).
  *
- * - worker: inside workerd, the Worker and its rooms (http, auth, consultations, chat, room).
+ * - worker: inside workerd, the Worker and its rooms (http, auth, consultations, chat, room,
+ *   attachments on the R2 binding).
  * - archive: inside workerd with a real s3rver (test/services/s3rver.ts) handed in, so the
- *   archive and cron suites run against the R2 binding and the S3 adapter.
+ *   archive and cron suites run against the R2 binding and the S3 adapter (the S3 half of
+ *   attachments, presigned URLs, is test/archive/attachments-presigned.test.ts).
  * - contract: port contract suites inside workerd, each case against the embedded adapter
  *   and the production one (the stack of test/services/stack.ts, as TEST_STACK).
  * - node: in Node, against `wrangler dev` (e2e) and the stack's gateways.

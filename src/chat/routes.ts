@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { AttachmentRefSchema } from "../attachments/schemas";
 import { bearerToken, requireUser } from "../auth/middleware";
 import { verifyToken } from "../auth/verify-token";
 import { IdParams } from "../consultations/schemas";
@@ -24,6 +25,7 @@ const MessageSchema = z
     content: z.string(),
     sentAt: z.string(),
     clientMsgId: z.string().nullable(),
+    attachment: AttachmentRefSchema.optional().openapi({ description: "FILE messages: the file (GET /api/chat/attachments/{id}/{attachment.id})" }),
   })
   .openapi("ChatMessage");
 

@@ -13,6 +13,9 @@ const VARIABLES = [
   "DATABASE_HOST", "DATABASE_USERNAME", "DATABASE_PASSWORD",
   "ALLOWED_ORIGINS", "CHAT_TTL_HOURS", "ORPHAN_HOURS", "TRANSCRIPT_TIMEZONE", "TRANSCRIPT_LOCALE",
   "COUNSELOR_ROLES", "ADMIN_ROLES", "JWT_REQUIRE_EXP", "MAX_OPEN_REQUESTS", "CREATES_PER_HOUR",
+  "ATTACHMENT_MAX_BYTES", "ATTACHMENT_TYPES",
+  /** Key of the Worker's own upload URLs (R2 binding); defaults to JWT_SECRET. */
+  "ATTACHMENT_SIGNING_SECRET",
   /** Local development only: enables the demo sign-in route. */
   "DEV_AUTH",
 ] as const;
@@ -53,6 +56,14 @@ export interface Config {
   } | null;
   database: { host: string; username: string; password: string } | null;
   devAuth: boolean;
+  /** SPEC section 11 (see src/attachments). */
+  attachments: {
+    maxBytes: number;
+    /** Lower-case `type/subtype` values, no parameters. */
+    types: string[];
+    /** Key material of the Worker's own upload URLs: ATTACHMENT_SIGNING_SECRET, else JWT_SECRET. */
+    signingSecret: string | null;
+  };
 }
 
 const list = (fallback: string) =>
@@ -94,6 +105,28 @@ const limit = (name: string, fallback: number) =>
       return Number(v.trim());
     });
 
+/** Default ATTACHMENT_TYPES (SPEC section 11): images, PDF, text, zip, Office Open XML, Hangul. */
+export const DEFAULT_ATTACHMENT_TYPES = [
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+  "application/pdf",
+  "text/plain",
+  "text/csv",
+  "application/zip",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+  "application/x-hwp",
+  "application/haansofthwp",
+].join(",");
+
+/** A single S3 PUT takes at most 5 GiB; a larger limit could never be honoured. */
+const MAX_ATTACHMENT_BYTES = 5 * 1024 ** 3;
+
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+
 const varsSchema = z.object({
   JWT_REQUIRE_EXP: z
     .enum(["true", "false"], { message: "JWT_REQUIRE_EXP must be true or false" })
@@ -101,6 +134,21 @@ const varsSchema = z.object({
     .transform((v) => v !== "false"),
   MAX_OPEN_REQUESTS: limit("MAX_OPEN_REQUESTS", 10),
   CREATES_PER_HOUR: limit("CREATES_PER_HOUR", 30),
+  ATTACHMENT_MAX_BYTES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return 10 * 1024 * 1024;
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n <= 0 || n > MAX_ATTACHMENT_BYTES) {
+        ctx.addIssue({ code: "custom", message: `ATTACHMENT_MAX_BYTES must be a whole number of bytes from 1 to ${MAX_ATTACHMENT_BYTES}` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  ATTACHMENT_TYPES: list(DEFAULT_ATTACHMENT_TYPES)
+    .transform((types) => types.map((t) => t.toLowerCase()))
+    .refine((types) => types.every((t) => MEDIA_TYPE.test(t)), "ATTACHMENT_TYPES must be comma-separated type/subtype values"),
   COUNSELOR_ROLES: list("professor,agent,counselor"),
   ADMIN_ROLES: list("admin"),
   CHAT_TTL_HOURS: positiveNumber("CHAT_TTL_HOURS", 36),
@@ -212,6 +260,11 @@ export function parseConfig(env: ConfigVars): Config {
     },
     database: database && { host: database[0]!, username: database[1]!, password: database[2]! },
     devAuth: env.DEV_AUTH === "true",
+    attachments: {
+      maxBytes: v.ATTACHMENT_MAX_BYTES,
+      types: v.ATTACHMENT_TYPES,
+      signingSecret: env.ATTACHMENT_SIGNING_SECRET?.trim() || secret,
+    },
   };
 }
 

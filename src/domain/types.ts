@@ -30,6 +30,14 @@ export interface Consultation {
 
 export type MessageType = "NORMAL" | "SYSTEM" | "FILE";
 
+/** What a FILE message carries about its file (SPEC section 11). */
+export interface AttachmentRef {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
 /** The message JSON of SPEC section 4, as stored in the hot store and sent in frames. */
 export interface ChatMessage {
   id: string;
@@ -41,6 +49,8 @@ export interface ChatMessage {
   content: string;
   sentAt: string;
   clientMsgId: string | null;
+  /** Only on FILE messages. */
+  attachment?: AttachmentRef;
 }
 
 /** The authenticated caller, from the JWT. */

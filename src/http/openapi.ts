@@ -17,8 +17,8 @@ const ERROR_DESCRIPTIONS: Partial<Record<number, string>> = {
   403: "FORBIDDEN: not allowed for this user",
   404: "NOT_FOUND: no such consultation",
   409: "INVALID_STATE: the consultation is not in a state that allows this",
-  413: "TOO_LARGE: the body is over 64 KiB",
-  429: "RATE_LIMITED: a per-user limit is reached (open consultations, creates per hour)",
+  413: "TOO_LARGE: the body is over 64 KiB (or a file over ATTACHMENT_MAX_BYTES)",
+  429: "RATE_LIMITED: a per-user limit is reached (open consultations, creates per hour, upload grants); try again later",
   503: "UPSTREAM_UNAVAILABLE: a store failed; nothing was changed",
 };
 

@@ -13,12 +13,18 @@ const seqNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
  * BAD_FRAME while a known type with a bad field is a VALIDATION error with details.
  */
 const clientFrameSchemas = {
-  send: z.object({
-    type: z.literal("send"),
-    clientMsgId: z.string().min(1).max(128),
-    // Trimmed before the length rule: whitespace-only content is empty.
-    content: z.string().trim().min(1, "content is empty").max(MAX_CONTENT_CHARS, `content exceeds ${MAX_CONTENT_CHARS} characters`),
-  }),
+  send: z
+    .object({
+      type: z.literal("send"),
+      clientMsgId: z.string().min(1).max(128),
+      // Trimmed before the length rule: whitespace-only content is empty.
+      content: z.string().trim().max(MAX_CONTENT_CHARS, `content exceeds ${MAX_CONTENT_CHARS} characters`).optional(),
+      /** A FILE message (SPEC section 11): the grant's id; `content` is then an optional caption. */
+      attachmentId: z.uuid("attachmentId must be the id of an upload grant").optional(),
+    })
+    .superRefine((f, ctx) => {
+      if (f.attachmentId === undefined && !f.content) ctx.addIssue({ code: "custom", path: ["content"], message: "content is empty" });
+    }),
   sync: z.object({ type: z.literal("sync"), afterSeq: seqNumber }),
   read: z.object({ type: z.literal("read"), upToSeq: seqNumber }),
   typing: z.object({ type: z.literal("typing") }),

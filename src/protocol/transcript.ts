@@ -1,4 +1,5 @@
 import type { ChatMessage } from "../domain/types";
+import { transcriptContent } from "./file-line";
 
 /** SPEC section 7: the transcript of a room, byte for byte. */
 export interface TranscriptOptions {
@@ -70,7 +71,7 @@ export function formatTranscript(options: TranscriptOptions): string {
     "",
   ];
   for (const m of options.messages) {
-    const [first = "", ...rest] = m.content.split(LINE_BREAK);
+    const [first = "", ...rest] = transcriptContent(m, options.locale).split(LINE_BREAK);
     lines.push(`[${time(new Date(m.sentAt))}]`, `${l.from}: ${oneLine(m.senderName)} (${oneLine(m.sender)})`, `${l.content}: ${first}`);
     for (const line of rest) lines.push(`${CONTINUATION_INDENT}${line}`);
     lines.push(LIGHT_RULE);

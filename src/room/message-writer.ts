@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageType } from "../domain/types";
+import type { AttachmentRef, ChatMessage, MessageType } from "../domain/types";
 import type { MessageStore } from "../stores/message-store/port";
 import type { RoomState } from "./state";
 import { WriteQueue } from "./write-queue";
@@ -9,6 +9,7 @@ export interface Draft {
   type: MessageType;
   content: string;
   clientMsgId: string | null;
+  attachment?: AttachmentRef;
 }
 
 /** A message on its way to the store, with the socket that sent it (for its ack). */
@@ -86,6 +87,7 @@ export class MessageWriter {
       content: draft.content,
       sentAt: this.now().toISOString(),
       clientMsgId: draft.clientMsgId,
+      ...(draft.attachment ? { attachment: draft.attachment } : {}),
     };
     const stored = this.queue.enqueue({ message, origin });
     if (message.clientMsgId !== null) this.inFlight.set(dedupeKey(message), stored.catch(() => undefined));

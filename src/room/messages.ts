@@ -1,11 +1,13 @@
 import { ApiError, upstreamError } from "../domain/errors";
-import type { User } from "../domain/types";
+import { assertCanPost } from "../domain/posting";
+import type { AttachmentRef, User } from "../domain/types";
 import type { SendFrame } from "../protocol/frames";
 import type { Connections } from "./connections";
 import type { HotStore } from "./hot-store";
-import { assertCanPost, SYSTEM_SENDER, systemSenderName, type Locale } from "./lifecycle";
+import { SYSTEM_SENDER, systemSenderName, type Locale } from "./lifecycle";
 import { MessageWriter, type Outgoing } from "./message-writer";
 import type { RateLimiter } from "./rate-limiter";
+import { SendOrder } from "./send-order";
 import { sendFrame } from "./sockets";
 import type { RoomState } from "./state";
 
@@ -18,6 +20,8 @@ export interface MessagesDeps {
   locale(): Locale;
   now(): Date;
   newId(): string;
+  /** A FILE send's grant, claimed for this message once its object is there (src/room/attachment-check.ts). */
+  claimAttachment(sender: User, attachmentId: string, clientMsgId: string): Promise<AttachmentRef>;
   /** Runs in the background after each stored batch (activity report, backup deadline). */
   afterStored(): Promise<void>;
   background(task: () => Promise<void>): void;
@@ -30,6 +34,8 @@ export interface MessagesDeps {
  */
 export class Messages {
   private readonly writer: MessageWriter;
+  /** Per-sender order while FILE sends wait for their checks (src/room/send-order.ts). */
+  private readonly sendOrder = new SendOrder();
 
   constructor(private readonly deps: MessagesDeps) {
     this.writer = new MessageWriter(deps.state, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
@@ -40,29 +46,42 @@ export class Messages {
    * run synchronously, so no other event can slip between "new and allowed" and
    * "numbered" (two copies of one clientMsgId racing each other included). Ack and
    * broadcast follow from `delivered` once the message is stored. `start` runs first in
-   * a SCHEDULED room (the auto-start).
+   * a SCHEDULED room (the auto-start). A FILE send (`attachmentId`) first claims its
+   * grant, in its sender's turn (SendOrder), so a later send of the same sender waits.
    */
   async send(ws: WebSocket, user: User, frame: SendFrame, start: (user: User) => Promise<void>): Promise<void> {
     const { state, limiter } = this.deps;
     assertCanPost(state.consultation, state.sealed, user);
     if (state.consultation?.status === "SCHEDULED") await start(user);
+    const { attachmentId, clientMsgId } = frame;
+    const turn = this.sendOrder.turn(user.userCode, attachmentId === undefined ? null : () => this.claimAttachment(user, attachmentId, clientMsgId));
+    const attachment = turn ? await turn : undefined;
     let found = this.writer.lookup(user.userCode, frame.clientMsgId);
     while (found && "inFlight" in found) {
       await found.inFlight;
       found = this.writer.lookup(user.userCode, frame.clientMsgId);
     }
     if (found) return sendFrame(ws, { type: "ack", clientMsgId: frame.clientMsgId, id: found.stored.id, seq: found.stored.seq });
+    // A FILE copy skipped its check for an original that then failed to store: check now.
+    if (attachmentId !== undefined && !attachment) return this.send(ws, user, frame, start);
     assertCanPost(state.consultation, state.sealed, user);
     if (!limiter.take(user.userCode)) {
       throw new ApiError("RATE_LIMITED", "Too many messages: at most 10 a second (burst 20)");
     }
-    const draft = { sender: user.userCode, senderName: user.name, type: "NORMAL" as const, content: frame.content, clientMsgId: frame.clientMsgId };
+    const type = attachment ? ("FILE" as const) : ("NORMAL" as const);
+    const draft = { sender: user.userCode, senderName: user.name, type, content: frame.content ?? "", clientMsgId: frame.clientMsgId, attachment };
     try {
       await this.writer.post(draft, ws).stored;
     } catch (e) {
       limiter.refund(user.userCode);
       throw e instanceof ApiError ? e : upstreamError("The message store", e);
     }
+  }
+
+  /** A copy of a message stored or in flight needs no check: dedupe answers it. */
+  private async claimAttachment(user: User, attachmentId: string, clientMsgId: string): Promise<AttachmentRef | undefined> {
+    if (this.writer.lookup(user.userCode, clientMsgId)) return undefined;
+    return this.deps.claimAttachment(user, attachmentId, clientMsgId);
   }
 
   /** Stores a SYSTEM message and waits until it is stored and delivered. */

@@ -1,5 +1,6 @@
 import { ActivityReporter } from "./activity";
 import { AlarmScheduler } from "./alarm-scheduler";
+import { claimAttachment } from "./attachment-check";
 import { RoomArchive } from "./archive";
 import { ArchiveLog } from "./archive-log";
 import { Connections } from "./connections";
@@ -53,6 +54,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     locale,
     now: services.now,
     newId: services.newId,
+    claimAttachment: (sender, attachmentId, clientMsgId) => claimAttachment(services, requestIdx(), sender, attachmentId, clientMsgId),
     async afterStored() {
       await activity.noteStored();
       await archiver.noteStored();

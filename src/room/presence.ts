@@ -1,6 +1,6 @@
 import type { ChatMessage, User } from "../domain/types";
 import type { Connections } from "./connections";
-import { assertNotAdmin } from "./lifecycle";
+import { assertNotAdmin } from "../domain/posting";
 import { sendFrame } from "./sockets";
 import type { RoomState } from "./state";
 

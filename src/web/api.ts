@@ -7,6 +7,7 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: { path: string; message: string }[] = [],
   ) {
     super(message);
     this.name = "ApiFailure";
@@ -32,9 +33,9 @@ async function request(method: string, path: string, body?: unknown): Promise<Re
     throw new ApiFailure(0, "NETWORK", e instanceof Error ? e.message : String(e));
   }
   if (res.ok) return res;
-  const err = (await res.json().catch(() => null)) as { error?: string; code?: string } | null;
+  const err = (await res.json().catch(() => null)) as { error?: string; code?: string; details?: { path: string; message: string }[] } | null;
   if (res.status === 401 && token) onUnauthorized();
-  throw new ApiFailure(res.status, err?.code ?? "HTTP_" + res.status, err?.error ?? res.statusText);
+  throw new ApiFailure(res.status, err?.code ?? "HTTP_" + res.status, err?.error ?? res.statusText, err?.details ?? []);
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -46,8 +47,28 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export async function download(method: "GET" | "POST", path: string, fallbackName: string): Promise<void> {
   const res = await request(method, path);
   const disposition = res.headers.get("Content-Disposition") ?? "";
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
-  const url = URL.createObjectURL(await res.blob());
+  // RFC 6266: the UTF-8 `filename*` (Korean names) wins over the ASCII fallback.
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const name = (extended && safeDecode(extended)) ?? /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  saveBlob(await res.blob(), name);
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/** A GET with the bearer token, as a Blob (files the Worker serves itself). */
+export async function fetchBlob(path: string): Promise<Blob> {
+  return (await request("GET", path)).blob();
+}
+
+/** Hands `blob` to the browser as a download named `name`. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = name;

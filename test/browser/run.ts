@@ -3,12 +3,15 @@
  * modules, starts `wrangler dev` (free port, temporary state, DEV_AUTH=true), then drives
  * Debian's headless Chromium through each scenario with fresh browser contexts.
  * Screenshots land in test-artifacts/screenshots/. Ends with `browser: N passed, N failed`.
+ * `STACK=production npm run test:browser` runs them on the production stack instead.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../node/support/dev-server";
+import { startStack } from "../services/stack";
 import { SCREENSHOTS, launchBrowser, makeWorld, type Scenario } from "./support/harness";
 import { adminAndLayout } from "./scenarios/admin-and-layout";
+import { attachments } from "./scenarios/attachments";
 import { keyboardOnly } from "./scenarios/keyboard-only";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
@@ -27,6 +30,7 @@ const scenarios: Scenario[] = [
   tokenHandoff,
   adminAndLayout,
   securityHeaders,
+  attachments,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;
@@ -52,11 +56,14 @@ async function main(): Promise<void> {
   }
 
   let server: DevServer | null = null;
+  // STACK=production: the Worker on the local production stack (Upstash, PlanetScale and
+  // S3 adapters), so attachments take the presigned S3 path from the browser.
+  const stack = process.env.STACK === "production" ? await startStack() : null;
   const browser = await launchBrowser();
   try {
     server = await startDevServer({
       // The scenarios share one server and the same few demo users: no per-user limits.
-      vars: { JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256", DEV_AUTH: "true", MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" },
+      vars: { JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256", DEV_AUTH: "true", MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0", ...stack?.info.vars },
     });
     for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       const world = makeWorld(browser, server.url);
@@ -76,6 +83,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await server?.stop();
+    await stack?.stop();
   }
 }
 

@@ -4,7 +4,7 @@ import { planAction, planEnd } from "../../src/domain/rules";
 import type { Consultation, User } from "../../src/domain/types";
 import { createD1Repository } from "../../src/stores/consultation-repository/d1";
 import { createPlanetscaleClient, createPlanetscaleRepository } from "../../src/stores/consultation-repository/planetscale";
-import type { ConsultationRepository, NewConsultation } from "../../src/stores/consultation-repository/port";
+import type { ConsultationRepository, NewAttachment, NewConsultation } from "../../src/stores/consultation-repository/port";
 import { failureCode, stack, whileDown } from "./support/stack";
 
 /**
@@ -20,7 +20,7 @@ interface RepoCase {
 }
 
 const d1 = env.DB;
-const TABLES = ["consultation_request", "message_activity"];
+const TABLES = ["consultation_request", "message_activity", "attachment"];
 
 const cases: RepoCase[] = [
   {
@@ -277,6 +277,90 @@ describe.each(cases)("ConsultationRepository contract: $name", ({ repo, reset })
       meanDurationMinutes: null,
       messagesLast24h: 0,
     });
+  });
+});
+
+describe.each(cases)("ConsultationRepository attachments: $name", ({ repo, reset }) => {
+  beforeEach(reset);
+
+  const grant = (requestIdx: number, minute: number, overrides: Partial<NewAttachment> = {}): NewAttachment => ({
+    id: crypto.randomUUID(),
+    requestIdx,
+    uploader: student.userCode,
+    name: "보고서 초안 \"v2\".pdf",
+    size: 5 * 1024 * 1024 + 7,
+    contentType: "application/pdf",
+    createdAt: at(minute),
+    ...overrides,
+  });
+
+  it("stores a grant and reads it back unsent", async () => {
+    const r = repo();
+    const c = await r.create(request());
+    const g = grant(c.requestIdx, 1);
+    expect(await r.createAttachment(g, 20)).toBe(true);
+    expect(await r.findAttachment(g.id)).toEqual({ ...g, sentClientMsgId: null });
+    expect(await r.findAttachment(crypto.randomUUID())).toBeNull();
+  });
+
+  it("refuses a grant for a consultation that does not exist", async () => {
+    const r = repo();
+    const g = grant(987_654_321, 1);
+    expect(await r.createAttachment(g, 20)).toBe(false);
+    expect(await r.findAttachment(g.id)).toBeNull();
+  });
+
+  it("allows `perMinute` grants per uploader in any minute, counting other uploaders apart", async () => {
+    const r = repo();
+    const c = await r.create(request());
+    for (let i = 0; i < 3; i++) expect(await r.createAttachment(grant(c.requestIdx, 1 + i / 100), 3)).toBe(true);
+    const refused = grant(c.requestIdx, 1.5);
+    expect(await r.createAttachment(refused, 3)).toBe(false);
+    expect(await r.findAttachment(refused.id)).toBeNull();
+    // Another user is not counted against STU001.
+    expect(await r.createAttachment(grant(c.requestIdx, 1.5, { uploader: "PROF001" }), 3)).toBe(true);
+    // Once the first grants are over a minute old, there is room again.
+    expect(await r.createAttachment(grant(c.requestIdx, 2.005), 3)).toBe(true);
+    expect(await r.createAttachment(grant(c.requestIdx, 2.006), 3)).toBe(false);
+  });
+
+  it("a claim belongs to one message: again for the same clientMsgId, never for another", async () => {
+    const r = repo();
+    const c = await r.create(request());
+    const g = grant(c.requestIdx, 1);
+    await r.createAttachment(g, 20);
+    expect(await r.claimAttachment(g.id, "msg-1")).toBe(true);
+    expect(await r.claimAttachment(g.id, "msg-1")).toBe(true);
+    expect(await r.claimAttachment(g.id, "msg-2")).toBe(false);
+    expect((await r.findAttachment(g.id))?.sentClientMsgId).toBe("msg-1");
+    expect(await r.claimAttachment(crypto.randomUUID(), "msg-1")).toBe(false);
+    // A release by another message changes nothing; by the claimant it frees the grant.
+    await r.releaseAttachment(g.id, "msg-2");
+    expect((await r.findAttachment(g.id))?.sentClientMsgId).toBe("msg-1");
+    await r.releaseAttachment(g.id, "msg-1");
+    expect((await r.findAttachment(g.id))?.sentClientMsgId).toBeNull();
+    expect(await r.claimAttachment(g.id, "msg-2")).toBe(true);
+  });
+
+  it("stale grants: only unsent ones older than the cutoff, oldest first; sent ones are never deleted", async () => {
+    const r = repo();
+    const c = await r.create(request());
+    const old1 = grant(c.requestIdx, 1);
+    const old2 = grant(c.requestIdx, 2);
+    const sent = grant(c.requestIdx, 0);
+    const fresh = grant(c.requestIdx, 30);
+    for (const g of [old2, sent, old1, fresh]) await r.createAttachment(g, 20);
+    await r.claimAttachment(sent.id, "msg-1");
+    expect((await r.findStaleAttachments(at(10), 10)).map((a) => a.id)).toEqual([old1.id, old2.id]);
+    expect((await r.findStaleAttachments(at(10), 1)).map((a) => a.id)).toEqual([old1.id]);
+    expect(await r.deleteUnsentAttachment(sent.id)).toBe(false);
+    expect(await r.findAttachment(sent.id)).not.toBeNull();
+    expect(await r.deleteUnsentAttachment(old1.id)).toBe(true);
+    expect(await r.deleteUnsentAttachment(old1.id)).toBe(false);
+    expect((await r.findStaleAttachments(at(10), 10)).map((a) => a.id)).toEqual([old2.id]);
+    // A released grant is stale again from its creation time.
+    await r.releaseAttachment(sent.id, "msg-1");
+    expect((await r.findStaleAttachments(at(10), 10)).map((a) => a.id)).toEqual([sent.id, old2.id]);
   });
 });
 

@@ -2,9 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { onFreePort, startDaemon } from "./daemon";
 import { startSigV4Front } from "./sigv4-front";
+
+/** The bucket CORS rule of presigned browser uploads (README "Attachments"). */
+const CORS_RULE = fileURLToPath(new URL("./s3-cors.xml", import.meta.url));
 
 /** s3rver's built-in account; any other secret must be refused. */
 export const S3RVER_ACCESS_KEY_ID = "S3RVER";
@@ -40,7 +44,7 @@ export async function startS3rver(options: { bucket?: string; region?: string } 
   // Another process may bind the chosen port first: onFreePort then tries another one.
   const { daemon, port } = await onFreePort(async (port) => {
     const args = ["--openssl-legacy-provider", bin, "-d", directory, "-a", "127.0.0.1", "-p", String(port), "--silent"];
-    const daemon = await startDaemon("s3rver", process.execPath, [...args, "--configure-bucket", bucket], async () => {
+    const daemon = await startDaemon("s3rver", process.execPath, [...args, "--configure-bucket", bucket, CORS_RULE], async () => {
       // Anonymous requests pass s3rver's auth; 200 once the bucket exists.
       const res = await fetch(`http://127.0.0.1:${port}/${bucket}?list-type=2&max-keys=0`);
       await res.body?.cancel();

@@ -24,6 +24,11 @@ class SwitchableArchive implements ArchiveStore {
   get: ArchiveStore["get"] = (...args) => this.store.get(...args);
   list: ArchiveStore["list"] = (...args) => this.store.list(...args);
   delete: ArchiveStore["delete"] = (...args) => this.store.delete(...args);
+  head: ArchiveStore["head"] = (...args) => this.store.head(...args);
+  presignPut: ArchiveStore["presignPut"] = (...args) => this.store.presignPut(...args);
+  presignGet: ArchiveStore["presignGet"] = (...args) => this.store.presignGet(...args);
+  putStream: ArchiveStore["putStream"] = (...args) => this.store.putStream(...args);
+  getStream: ArchiveStore["getStream"] = (...args) => this.store.getStream(...args);
 }
 
 /** The room's hot store with a `list` that first waits `delayMs` (0: as configured). */

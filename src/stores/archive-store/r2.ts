@@ -1,5 +1,6 @@
 import { upstreamError } from "../../domain/errors";
-import type { ArchiveStore } from "./port";
+import { pipeExact } from "./exact-length";
+import { BodyLengthError, type ArchiveStore } from "./port";
 
 /** R2 accepts at most 1000 keys per delete and returns at most 1000 keys per list page. */
 const R2_BATCH = 1000;
@@ -45,6 +46,35 @@ export function createR2ArchiveStore(bucket: R2Bucket, options: { pageSize?: num
           cursor = page.truncated ? page.cursor : undefined;
         } while (cursor);
         return keys.sort();
+      }),
+
+    head: (key) =>
+      guard(`head ${key}`, async () => {
+        const object = await bucket.head(key);
+        return object === null ? null : { size: object.size };
+      }),
+
+    // The binding cannot sign URLs: the Worker serves uploads and downloads itself.
+    presignPut: async () => null,
+    presignGet: async () => null,
+
+    // R2 learns the length up front (FixedLengthStream) and aborts the put when the body
+    // errors; a wrong length is a BodyLengthError, never an upstream failure.
+    putStream: async (key, body, object) => {
+      let stored: R2Object | null;
+      try {
+        stored = await pipeExact(body, object.size, (input) => bucket.put(key, input, { httpMetadata: { contentType: object.contentType } }));
+      } catch (e) {
+        if (e instanceof BodyLengthError) throw e;
+        throw upstreamError(`the archive (R2 put ${key})`, e);
+      }
+      if (stored === null) throw upstreamError(`the archive (R2 put ${key})`, new Error("R2 refused the object"));
+    },
+
+    getStream: (key) =>
+      guard(`get ${key}`, async () => {
+        const object = await bucket.get(key);
+        return object === null ? null : { body: object.body, size: object.size };
       }),
   };
 }

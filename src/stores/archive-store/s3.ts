@@ -1,7 +1,8 @@
 import { AwsClient } from "aws4fetch";
 import { upstreamError } from "../../domain/errors";
+import { pipeExact } from "./exact-length";
 import { parseErrorCode, parseListObjectsV2 } from "./list-objects";
-import type { ArchiveStore } from "./port";
+import { BodyLengthError, type ArchiveStore } from "./port";
 
 export interface S3ArchiveOptions {
   /** e.g. `http://127.0.0.1:9000` (MinIO), `https://<account>.r2.cloudflarestorage.com`, `https://s3.eu-west-1.amazonaws.com`. */
@@ -55,7 +56,75 @@ export function createS3ArchiveStore(options: S3ArchiveOptions): ArchiveStore {
     throw upstreamError(`the archive (S3 ${what})`, new Error(`HTTP ${status} ${parseErrorCode(body) ?? ""}`.trim()));
   }
 
+  /** A presigned URL (SigV4 in the query, `X-Amz-Expires` seconds) for `method` on `key`. */
+  async function presign(method: string, key: string, expiresIn: number, headers: Record<string, string> = {}, query: Record<string, string> = {}) {
+    const url = new URL(objectUrl(bucketUrl, key));
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    url.searchParams.set("X-Amz-Expires", String(expiresIn));
+    // allHeaders: aws4fetch leaves content-type and content-length out of a signature by
+    // default; signed, the store refuses a PUT of another type or length.
+    const signed = new URL((await client.sign(url.toString(), { method, headers, aws: { signQuery: true, allHeaders: true } })).url);
+    // Re-spelled per RFC 3986: URLSearchParams writes a space as `+`, which SigV4
+    // verifiers do not read as a space (a Content-Disposition override has spaces).
+    const spelled = [...signed.searchParams].map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`).join("&");
+    return `${signed.origin}${signed.pathname}?${spelled}`;
+  }
+
+  /** An unsigned-payload request for a streamed body (SigV4 cannot hash what it has not read). */
+  async function stream(what: string, url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+    let response: Response;
+    try {
+      const headers = { ...init.headers, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" };
+      const signed = await client.sign(url, { method: init.method, headers });
+      response = await transport(new Request(signed.url, { method: init.method, headers: signed.headers, body: init.body ?? null }));
+    } catch (e) {
+      throw upstreamError(`the archive (S3 ${what})`, e);
+    }
+    return response;
+  }
+
   return {
+    async head(key) {
+      const response = await stream(`HEAD ${key}`, objectUrl(bucketUrl, key), { method: "HEAD", headers: {} });
+      if (response.status === 404) return null;
+      if (!response.ok) throw upstreamError(`the archive (S3 HEAD ${key})`, new Error(`HTTP ${response.status}`));
+      return { size: Number(response.headers.get("content-length")) };
+    },
+
+    async presignPut(key, upload) {
+      const headers = { "content-type": upload.contentType, "content-length": String(upload.size) };
+      return { url: await presign("PUT", key, upload.expiresIn, headers), headers: { "Content-Type": upload.contentType } };
+    },
+
+    async presignGet(key, download) {
+      return presign("GET", key, download.expiresIn, {}, {
+        "response-content-type": download.contentType,
+        "response-content-disposition": download.contentDisposition,
+      });
+    },
+
+    async putStream(key, body, object) {
+      const response = await pipeExact(body, object.size, (input) =>
+        stream(`PUT ${key}`, objectUrl(bucketUrl, key), { method: "PUT", headers: { "content-type": object.contentType }, body: input }),
+      ).catch((e: unknown) => {
+        throw e instanceof BodyLengthError || (e as { code?: string }).code === "UPSTREAM_UNAVAILABLE" ? e : upstreamError(`the archive (S3 PUT ${key})`, e);
+      });
+      const text = await response.text();
+      if (!response.ok) throw upstreamError(`the archive (S3 PUT ${key})`, new Error(`HTTP ${response.status} ${parseErrorCode(text) ?? ""}`.trim()));
+    },
+
+    async getStream(key) {
+      const response = await stream(`GET ${key}`, objectUrl(bucketUrl, key), { method: "GET", headers: {} });
+      if (response.status === 404) {
+        missingKey(`GET ${key}`, await response.text());
+        return null;
+      }
+      if (!response.ok || !response.body) {
+        throw upstreamError(`the archive (S3 GET ${key})`, new Error(`HTTP ${response.status} ${parseErrorCode(await response.text()) ?? ""}`.trim()));
+      }
+      return { body: response.body, size: Number(response.headers.get("content-length")) };
+    },
+
     async put(key, body, contentType) {
       await send(`PUT ${key}`, objectUrl(bucketUrl, key), {
         method: "PUT",

@@ -55,3 +55,29 @@ export const messageActivity = sqliteTable(
   },
   (t) => [index("idx_message_activity_at").on(t.at)],
 );
+
+/**
+ * Upload grants and the files behind FILE messages (SPEC section 11). `unsentSince` is
+ * createdAt until a message claims the file, then NULL: the stale-grant cleanup reads
+ * only unsent rows through its index. `uploader, createdAt` serves the grants-a-minute
+ * count of one user.
+ */
+export const attachment = sqliteTable(
+  "attachment",
+  {
+    id: text("id").primaryKey(),
+    requestIdx: integer("request_idx").notNull(),
+    uploader: text("uploader").notNull(),
+    name: text("name").notNull(),
+    size: integer("size").notNull(),
+    contentType: text("content_type").notNull(),
+    createdAt: ms("created_at").notNull(),
+    /** The clientMsgId of the FILE message that claimed it; NULL while unsent. */
+    sentClientMsgId: text("sent_client_msg_id"),
+    unsentSince: ms("unsent_since"),
+  },
+  (t) => [
+    index("idx_attachment_uploader").on(t.uploader, t.createdAt),
+    index("idx_attachment_unsent").on(t.unsentSince),
+  ],
+);

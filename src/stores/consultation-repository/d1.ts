@@ -1,6 +1,7 @@
 import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { consultationRequest as t, messageActivity } from "./d1-schema";
+import { attachmentQueries, type AttachmentDb } from "./attachment-queries";
+import { attachment, consultationRequest as t, messageActivity } from "./d1-schema";
 import type { ConsultationRepository } from "./port";
 import { limitedInsert, requesterLoadFields, toLoad } from "./limited-insert";
 import { activitySet, guardWhere, transitionSet } from "./query-parts";
@@ -16,6 +17,7 @@ export function createD1Repository(d1: D1Database): ConsultationRepository {
 
   return {
     ...readQueries(db as unknown as SelectableDb, t),
+    ...attachmentQueries(db as unknown as AttachmentDb, attachment, t, (r) => (r as D1Result).meta.changes),
     create: (input) =>
       guarded(async () => {
         const [row] = await db.insert(t).values(newRowValues(input)).returning();

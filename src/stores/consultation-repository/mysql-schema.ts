@@ -58,3 +58,23 @@ export const messageActivity = mysqlTable(
   },
   (t) => [index("idx_message_activity_at").on(t.at)],
 );
+
+/** Upload grants and the files of FILE messages: the same table as d1-schema.ts. */
+export const attachment = mysqlTable(
+  "attachment",
+  {
+    id: varchar("id", { length: 36 }).primaryKey(),
+    requestIdx: id("request_idx").notNull(),
+    uploader: code("uploader").notNull(),
+    name: varchar("name", { length: 255 }).notNull(),
+    size: bigint("size", { mode: "number", unsigned: true }).notNull(),
+    contentType: varchar("content_type", { length: 255 }).notNull(),
+    createdAt: ms("created_at").notNull(),
+    sentClientMsgId: varchar("sent_client_msg_id", { length: 128 }),
+    unsentSince: ms("unsent_since"),
+  },
+  (t) => [
+    index("idx_attachment_uploader").on(t.uploader, t.createdAt),
+    index("idx_attachment_unsent").on(t.unsentSince),
+  ],
+);

@@ -1,7 +1,8 @@
 import { Client } from "@planetscale/database";
 import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/planetscale-serverless";
-import { consultationRequest as t, messageActivity } from "./mysql-schema";
+import { attachmentQueries, type AttachmentDb } from "./attachment-queries";
+import { attachment, consultationRequest as t, messageActivity } from "./mysql-schema";
 import type { ConsultationRepository } from "./port";
 import { limitedInsert, requesterLoadFields, toLoad } from "./limited-insert";
 import { activitySet, guardWhere, transitionSet } from "./query-parts";
@@ -42,6 +43,7 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
 
   return {
     ...readQueries(db as unknown as SelectableDb, t),
+    ...attachmentQueries(db as unknown as AttachmentDb, attachment, t, (r) => (r as { rowsAffected: number }).rowsAffected),
     // One INSERT; every column's value is known up front, so the row needs no read-back.
     create: (input) =>
       guarded(async () => {

@@ -50,6 +50,21 @@ export interface Stats {
   messagesLast24h: number;
 }
 
+/** An upload grant and, once a FILE message claimed it, its file (SPEC section 11). */
+export interface Attachment {
+  id: string;
+  requestIdx: number;
+  uploader: string;
+  name: string;
+  size: number;
+  contentType: string;
+  createdAt: Date;
+  /** The clientMsgId of the FILE message that claimed it; null while unsent. */
+  sentClientMsgId: string | null;
+}
+
+export type NewAttachment = Omit<Attachment, "sentClientMsgId">;
+
 /**
  * Metadata of consultations. Two adapters: D1 (embedded) and PlanetScale (MySQL).
  * Store failures are thrown as ApiError UPSTREAM_UNAVAILABLE; nothing is half-written.
@@ -82,4 +97,25 @@ export interface ConsultationRepository {
    */
   findIdleOpen(cutoff: Date, limit: number): Promise<Consultation[]>;
   stats(now: Date): Promise<Stats>;
+
+  /**
+   * Stores a grant unless its uploader already has `perMinute` grants created in the
+   * minute before `createdAt` (one statement: the count and the insert cannot be split by
+   * another request of the same user on D1; on MySQL a burst racing itself may overshoot
+   * by its own concurrency). Returns false when the limit refused it.
+   */
+  createAttachment(attachment: NewAttachment, perMinute: number): Promise<boolean>;
+  findAttachment(id: string): Promise<Attachment | null>;
+  /**
+   * Claims an unsent (or already this message's) attachment for the FILE message with
+   * `clientMsgId`; true when it is now that message's. A claimed row is out of the
+   * stale-grant cleanup's reach.
+   */
+  claimAttachment(id: string, clientMsgId: string): Promise<boolean>;
+  /** Undoes a claim of `clientMsgId` (its file was missing or of the wrong size). */
+  releaseAttachment(id: string, clientMsgId: string): Promise<void>;
+  /** Unsent grants created before `cutoff`, oldest first, through the unsent index. */
+  findStaleAttachments(cutoff: Date, limit: number): Promise<Attachment[]>;
+  /** Deletes the grant if it is still unsent; true when it was deleted. */
+  deleteUnsentAttachment(id: string): Promise<boolean>;
 }

@@ -13,6 +13,7 @@ import {
   markRetrying,
   sendsToRetry,
   type ChatState,
+  type FileRef,
   type PendingMessage,
   type WireMessage,
 } from "./chat-state";
@@ -106,6 +107,13 @@ export class ChatConnection {
   send(content: string): void {
     const clientMsgId = crypto.randomUUID();
     this.update(addPending(this.state, clientMsgId, content, new Date()));
+    this.transmit(this.state.pending.find((p) => p.clientMsgId === clientMsgId)!);
+  }
+
+  /** Announces an uploaded file as a FILE message (pending at once, like a text). */
+  sendFile(attachment: FileRef, caption = ""): void {
+    const clientMsgId = crypto.randomUUID();
+    this.update(addPending(this.state, clientMsgId, caption, new Date(), attachment));
     this.transmit(this.state.pending.find((p) => p.clientMsgId === clientMsgId)!);
   }
 
@@ -229,7 +237,9 @@ export class ChatConnection {
   }
 
   private transmit(p: PendingMessage): void {
-    if (this.ready) this.frame({ type: "send", clientMsgId: p.clientMsgId, content: p.content });
+    if (!this.ready) return;
+    if (p.attachment) this.frame({ type: "send", clientMsgId: p.clientMsgId, attachmentId: p.attachment.id, ...(p.content ? { content: p.content } : {}) });
+    else this.frame({ type: "send", clientMsgId: p.clientMsgId, content: p.content });
   }
 
   private frame(frame: Record<string, unknown>): void {

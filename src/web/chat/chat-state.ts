@@ -11,6 +11,14 @@
  *   has: the `afterSeq` of the next `sync`. A message above `syncedSeq + 1` reveals a gap.
  */
 
+/** A FILE message's file (SPEC section 11). */
+export interface FileRef {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
 export interface WireMessage {
   id: string;
   seq: number;
@@ -21,11 +29,14 @@ export interface WireMessage {
   content: string;
   sentAt: string;
   clientMsgId: string | null;
+  attachment?: FileRef;
 }
 
 export interface PendingMessage {
   clientMsgId: string;
   content: string;
+  /** A FILE send: the uploaded file it announces (re-sent with the same clientMsgId). */
+  attachment?: FileRef;
   createdAt: string;
   /** sending: waiting for the server; acked: stored (seq known), broadcast not yet seen; failed: refused. */
   state: "sending" | "acked" | "failed";
@@ -78,9 +89,9 @@ export function hasGap(state: ChatState): boolean {
   return last !== undefined && last.seq > state.syncedSeq;
 }
 
-export function addPending(state: ChatState, clientMsgId: string, content: string, now: Date): ChatState {
+export function addPending(state: ChatState, clientMsgId: string, content: string, now: Date, attachment?: FileRef): ChatState {
   if (state.pending.some((p) => p.clientMsgId === clientMsgId)) return state;
-  const entry: PendingMessage = { clientMsgId, content, createdAt: now.toISOString(), state: "sending" };
+  const entry: PendingMessage = { clientMsgId, content, createdAt: now.toISOString(), state: "sending", ...(attachment ? { attachment } : {}) };
   return { ...state, pending: [...state.pending, entry] };
 }
 

@@ -2,7 +2,9 @@ import { h } from "../dom";
 import { formatClock, t } from "../i18n";
 import { advanceReadMark } from "../read-marks";
 import { ChatConnection, type CloseReason, type ConnectionStatus } from "./chat-connection";
-import { MAX_MESSAGE_LENGTH, timeline, validateDraft, type ChatState, type TimelineItem } from "./chat-state";
+import { MAX_MESSAGE_LENGTH, timeline, validateDraft, type ChatState, type FileRef, type TimelineItem } from "./chat-state";
+import { fileBlock } from "./file-view";
+import { mountUploadTray } from "./upload-tray";
 
 export interface ChatViewOptions {
   requestIdx: number;
@@ -26,12 +28,29 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): (notice?
   const textarea = h("textarea", { id: "composer", rows: 2, "aria-describedby": "composer-help composer-counter" });
   const counter = h("span", { id: "composer-counter", class: "counter" });
   const sendButton = h("button", { type: "submit" }, t("send"));
+  // Files: the attach button opens the picker; dropping files on the chat does the same.
+  const tray = mountUploadTray(options.requestIdx, (ref) => connection.sendFile(ref));
+  const fileInput = h("input", { type: "file", multiple: true, hidden: true, id: "attach-input" });
+  fileInput.addEventListener("change", () => {
+    tray.add([...(fileInput.files ?? [])]);
+    fileInput.value = "";
+  });
+  const attachButton = h("button", { type: "button", class: "attach", "aria-describedby": "attach-help", onclick: () => fileInput.click() }, t("attach"));
   const form = h(
     "form",
     { class: "composer" },
+    tray.element,
     h("label", { for: "composer" }, t("composerLabel")),
     textarea,
-    h("div", { class: "composer-row" }, h("span", { id: "composer-help", class: "help" }, t("composerHelp")), counter, sendButton),
+    h(
+      "div",
+      { class: "composer-row" },
+      h("span", { id: "composer-help", class: "help" }, t("composerHelp"), " ", h("span", { id: "attach-help" }, t("attachHelp"))),
+      counter,
+      fileInput,
+      attachButton,
+      sendButton,
+    ),
   );
   const closedNotice = h("p", { class: "notice", role: "status", hidden: true });
   root.append(banner, log, typingLine, options.readOnly ? h("p", { class: "notice" }, t("chatReadOnly")) : form, closedNotice);
@@ -96,7 +115,7 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): (notice?
       const signature = signatureOf(item);
       let entry = rendered.get(item.key);
       if (!entry || entry.signature !== signature) {
-        const el = bubble(item, (id) => connection.retry(id));
+        const el = bubble(item, (id) => connection.retry(id), (ref, stored) => fileBlock(options.requestIdx, ref, stored));
         entry?.el.replaceWith(el);
         entry = { el, signature };
         rendered.set(item.key, entry);
@@ -144,6 +163,7 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): (notice?
   });
   document.addEventListener("visibilitychange", noteRead);
   updateCounter();
+  if (!options.readOnly) acceptDrops(root, (files) => tray.add(files));
 
   /** Stops the live chat; the log stays, with `notice` saying why (unless one is shown). */
   return (notice?: string) => {
@@ -162,7 +182,37 @@ function signatureOf(item: TimelineItem): string {
   return item.kind === "message" ? `m:${item.message.seq}:${item.read}` : `p:${item.pending.state}`;
 }
 
-function bubble(item: TimelineItem, retry: (clientMsgId: string) => void): HTMLLIElement {
+/** Files dropped anywhere on the chat panel are attached (not opened by the browser). */
+function acceptDrops(zone: HTMLElement, add: (files: File[]) => void): void {
+  const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes("Files") ?? false;
+  let depth = 0;
+  zone.addEventListener("dragenter", (e) => {
+    if (!carriesFiles(e)) return;
+    depth++;
+    zone.classList.add("dropping");
+    zone.dataset.dropLabel = t("dropHere");
+  });
+  zone.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) zone.classList.remove("dropping");
+  });
+  zone.addEventListener("dragover", (e) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer!.dropEffect = "copy";
+  });
+  zone.addEventListener("drop", (e) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    depth = 0;
+    zone.classList.remove("dropping");
+    add([...e.dataTransfer!.files]);
+  });
+}
+
+type FileBlock = (ref: FileRef, stored: boolean) => HTMLElement;
+
+function bubble(item: TimelineItem, retry: (clientMsgId: string) => void, file: FileBlock): HTMLLIElement {
   if (item.kind === "pending") {
     const p = item.pending;
     const status =
@@ -172,7 +222,8 @@ function bubble(item: TimelineItem, retry: (clientMsgId: string) => void): HTMLL
     return h(
       "li",
       { class: `msg mine ${p.state}`, "data-client-id": p.clientMsgId, "data-state": p.state, "aria-busy": p.state === "sending" ? "true" : null },
-      h("p", { class: "body" }, p.content),
+      p.attachment ? file(p.attachment, false) : null,
+      p.content || !p.attachment ? h("p", { class: "body" }, p.content) : null,
       h("p", { class: "meta" }, status),
     );
   }
@@ -184,7 +235,8 @@ function bubble(item: TimelineItem, retry: (clientMsgId: string) => void): HTMLL
     "li",
     { class: `msg ${item.mine ? "mine" : "theirs"}`, "data-seq": m.seq, "data-client-id": m.clientMsgId, "data-state": "stored" },
     item.mine ? null : h("p", { class: "sender" }, m.senderName),
-    h("p", { class: "body" }, m.content),
+    m.attachment ? file(m.attachment, true) : null,
+    m.content || !m.attachment ? h("p", { class: "body" }, m.content) : null,
     h(
       "p",
       { class: "meta" },
