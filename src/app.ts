@@ -12,6 +12,7 @@ import type { AppEnv } from "./http/app-env";
 import { handleError, handleNotFound } from "./http/errors";
 import { registerOpenApiDoc, validationHook } from "./http/openapi";
 import { registerSystemRoutes } from "./http/system-routes";
+import { registerInboxRoutes } from "./live/routes";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -41,6 +42,7 @@ export function createApp() {
   registerAdminRoutes(app);
   registerChatRoutes(app);
   registerArchiveRoutes(app);
+  registerInboxRoutes(app);
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 

@@ -1,8 +1,14 @@
 import type { RoomDO } from "./chat/room-do";
+import type { InboxDO } from "./inbox/inbox-do";
+import type { QueueWatchersDO } from "./inbox/queue-watchers-do";
 
 /** Bindings and variables the Worker receives (see wrangler.toml and README "Configuration"). */
 export interface Env {
   ROOM: DurableObjectNamespace<RoomDO>;
+  /** One inbox per user (SPEC section 9), by user code. */
+  INBOX: DurableObjectNamespace<InboxDO>;
+  /** The counselors with an open inbox socket, in a few shards (src/inbox/queue-watchers-do.ts). */
+  QUEUE_WATCHERS: DurableObjectNamespace<QueueWatchersDO>;
   DB: D1Database;
   ARCHIVE: R2Bucket;
   /** Static assets of the browser app (public/). */

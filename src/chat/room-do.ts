@@ -20,6 +20,7 @@ import { RoomArchive } from "./room-archive";
 import { RoomState } from "./room-state";
 import { attachmentOf, broadcast, closeAll, CONNECT_GRANT_HEADER, openSockets, sendFrame, userTag } from "./room-sockets";
 import { RateLimiter } from "./rate-limiter";
+import { RoomInboxNotices } from "../room/inbox-notices";
 
 /** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
@@ -54,6 +55,7 @@ export class RoomDO extends DurableObject<Env> {
   private readonly hot: RoomMessageStore;
   private readonly writer: MessageWriter;
   private readonly archiver: RoomArchive;
+  private readonly inbox: RoomInboxNotices;
   /** The in-flight auto-start (first message in a SCHEDULED room), shared by racing sends. */
   private starting: Promise<void> | null = null;
   /** The in-flight archive() run, shared by concurrent ends. */
@@ -82,6 +84,13 @@ export class RoomDO extends DurableObject<Env> {
       transcript: () => getConfig(env).transcript,
     });
     this.scheduler.on("snapshot", () => this.archiver.snapshotIfDirty());
+    this.inbox = new RoomInboxNotices(sql, {
+      env,
+      consultation: () => this.state.consultation,
+      lastSeq: () => this.state.lastSeq,
+      list: (afterSeq) => this.hot.store.list(this.requestIdx, { afterSeq }),
+      background: (task) => this.background(task),
+    });
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -165,7 +174,8 @@ export class RoomDO extends DurableObject<Env> {
       case "sync":
         return sendHistory(ws, await this.hot.store.list(this.requestIdx, { afterSeq: frame.afterSeq }));
       case "read":
-        return markRead(this.ctx, this.state, user, frame.upToSeq);
+        if (markRead(this.ctx, this.state, user, frame.upToSeq)) this.inbox.read(user.userCode, frame.upToSeq);
+        return;
       case "typing":
         return forwardTyping(this.ctx, user);
     }
@@ -206,6 +216,7 @@ export class RoomDO extends DurableObject<Env> {
       broadcast(sockets, { type: "message", message });
       if (origin && message.clientMsgId) sendFrame(origin, { type: "ack", clientMsgId: message.clientMsgId, id: message.id, seq: message.seq });
     }
+    this.inbox.stored(batch.map((o) => o.message)); // unread counts and the participants' inbox activity
     const expiresAt = this.hot.localExpiry?.expiresAt() ?? null;
     this.background(async () => {
       if (expiresAt !== null) await this.scheduler.schedule("ttl", expiresAt);
@@ -230,7 +241,7 @@ export class RoomDO extends DurableObject<Env> {
   private async ensureStarted(sender: User): Promise<void> {
     this.starting ??= (async () => {
       try {
-        const deps = lifecycleDeps(this.env);
+        const deps = lifecycleDeps(this.env, (p) => this.ctx.waitUntil(p));
         const before = this.state.consultation!;
         const after = (await startOnFirstMessage(deps, this.requestIdx, sender)) ?? (await deps.repository.findById(this.requestIdx));
         if (after) await this.applyChange(after, before);
@@ -286,6 +297,11 @@ export class RoomDO extends DurableObject<Env> {
 
   async redeemTicket(ticket: string): Promise<User | null> {
     return this.tickets.redeem(ticket);
+  }
+
+  /** The user's unread count in this room (SPEC section 9), for their inbox's `ready`. */
+  async unreadFor(userCode: string): Promise<number> {
+    return this.inbox.unreadFor(userCode);
   }
 
   async listMessages(consultation: Consultation, options: { afterSeq?: number; last?: number } = {}): Promise<MessagePage> {

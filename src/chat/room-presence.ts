@@ -20,11 +20,13 @@ export function sendHistory(ws: WebSocket, messages: readonly ChatMessage[]): vo
 /**
  * `read`: moves the participant's mark forward (never back) and tells every socket, the
  * reader's other devices included. Marks past the newest stored message are clamped.
+ * Returns whether the mark moved.
  */
-export function markRead(ctx: DurableObjectState, state: RoomState, user: User, upToSeq: number): void {
+export function markRead(ctx: DurableObjectState, state: RoomState, user: User, upToSeq: number): boolean {
   assertNotAdmin(user);
   const receipt = state.markRead(user.userCode, Math.min(upToSeq, state.lastSeq), new Date().toISOString());
   if (receipt) broadcast(openSockets(ctx), { type: "read", ...receipt });
+  return receipt !== null;
 }
 
 /** `typing`: forwarded to everyone but the typist's own devices; never stored. */

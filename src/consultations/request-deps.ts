@@ -5,5 +5,6 @@ import type { LifecycleDeps } from "./service";
 
 /** The lifecycle's dependencies for a request (services from the init middleware). */
 export function requestDeps(c: Context<AppEnv>): LifecycleDeps {
-  return { repository: c.var.services.repository, gateway: getRoomGateway(c.env) };
+  const live = { env: c.env, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
+  return { repository: c.var.services.repository, gateway: getRoomGateway(c.env), live };
 }

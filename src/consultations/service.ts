@@ -2,6 +2,7 @@ import { getRoomGateway, type RoomGateway } from "../chat/room-gateway";
 import type { Consultation, User } from "../domain/types";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { notifyInboxes, type LiveContext } from "../live/notify-inboxes";
 import { getServices } from "../services";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import {
@@ -23,10 +24,13 @@ export interface LifecycleDeps {
   repository: ConsultationRepository;
   gateway: RoomGateway;
   now?: () => Date;
+  /** Where live notices go (the inbox sockets); absent: nobody is told. */
+  live?: LiveContext;
 }
 
-export function lifecycleDeps(env: Env): LifecycleDeps {
-  return { repository: getServices(env).repository, gateway: getRoomGateway(env) };
+export function lifecycleDeps(env: Env, waitUntil?: (promise: Promise<unknown>) => void): LifecycleDeps {
+  const live = waitUntil ? { env, waitUntil } : undefined;
+  return { repository: getServices(env).repository, gateway: getRoomGateway(env), live };
 }
 
 /**
@@ -80,7 +84,7 @@ export interface CreateInput {
 /** A request to a named counselor, or (with `category`) into the support queue. */
 export async function createConsultation(deps: LifecycleDeps, actor: User, input: CreateInput): Promise<Consultation> {
   assertValidRequest(actor, input);
-  return deps.repository.create({
+  const created = await deps.repository.create({
     requesterUserCode: actor.userCode,
     requesterName: actor.name,
     recipientUserCode: input.recipientUserCode ?? null,
@@ -91,6 +95,8 @@ export async function createConsultation(deps: LifecycleDeps, actor: User, input
     scheduledAt: input.scheduledAt ?? null,
     now: deps.now?.() ?? new Date(),
   });
+  notifyInboxes(deps.live, null, created);
+  return created;
 }
 
 export async function getConsultation(deps: LifecycleDeps, requestIdx: number, actor: User): Promise<Consultation> {
@@ -109,6 +115,7 @@ export async function performAction(
 ): Promise<Consultation> {
   const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planAction(action, c, actor, input, now));
   await notify(action, () => deps.gateway.statusChanged(after, before, actor));
+  notifyInboxes(deps.live, before, after);
   return after;
 }
 
@@ -123,8 +130,9 @@ export async function endConsultation(deps: LifecycleDeps, requestIdx: number, a
   assertCanEnd(current, actor);
   const endedBy = actor === SYSTEM ? SYSTEM : actor.userCode;
   const { chatLogKey } = await deps.gateway.archive(current, endedBy);
-  const { after } = await applyPlanned(deps, requestIdx, (c, now) => planEnd(c, actor, chatLogKey, now));
+  const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planEnd(c, actor, chatLogKey, now));
   await notify("completed", () => deps.gateway.completed(after));
+  notifyInboxes(deps.live, before, after);
   return after;
 }
 
@@ -138,5 +146,7 @@ export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: numbe
   const now = deps.now?.() ?? new Date();
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;
-  return deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
+  const after = await deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
+  notifyInboxes(deps.live, c, after);
+  return after;
 }

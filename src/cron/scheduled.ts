@@ -11,9 +11,9 @@ export const ORPHAN_BATCH = 50;
  * run's clock, so tests drive ages with `createScheduledController({ scheduledTime })`.
  * A failing job is logged and rethrown so the run shows as failed in the dashboard.
  */
-export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function runScheduled(controller: ScheduledController, env: Env, ctx?: ExecutionContext): Promise<void> {
   const now = new Date(controller.scheduledTime);
-  const deps = { ...lifecycleDeps(env), now: () => now };
+  const deps = { ...lifecycleDeps(env, ctx && ((p) => ctx.waitUntil(p))), now: () => now };
   const { orphanHours } = getServices(env).config;
   const report = await cleanupOrphans(deps, { now, orphanHours, batch: ORPHAN_BATCH });
   if (report.ended.length || report.failed.length) {

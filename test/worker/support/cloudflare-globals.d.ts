@@ -4,6 +4,6 @@ declare namespace Cloudflare {
   interface Env extends Omit<import("../../../src/env").Env, never> {}
   interface GlobalProps {
     mainModule: typeof import("../../../src/index");
-    durableNamespaces: "RoomDO";
+    durableNamespaces: "RoomDO" | "InboxDO" | "QueueWatchersDO";
   }
 }

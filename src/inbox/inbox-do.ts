@@ -1,0 +1,186 @@
+import { DurableObject } from "cloudflare:workers";
+import { TicketBook } from "../auth/tickets";
+import { CLOSE, MAX_FRAME_BYTES, byteLength } from "../chat/frames";
+import { attachmentOf, closeAll, earliestExpiryMs, sendRaw } from "../chat/room-sockets";
+import type { Consultation, User } from "../domain/types";
+import type { Env } from "../env";
+import type { InboxConsultation, QueueItem, RoomActivity } from "../protocol/inbox-frames";
+import { getServices } from "../services";
+import { ActivityCoalescer } from "./activity-coalescer";
+import { InboxSockets } from "./inbox-sockets";
+import { watcherShardOf } from "./queue-watchers-do";
+import { buildReady } from "./ready";
+
+/** SPEC section 14: at most 10 inbox sockets per user; the next connect is refused with 429. */
+export const INBOX_MAX_SOCKETS = 10;
+
+/** The internal header that carries the Worker's verified user to the inbox (never from a client). */
+export const INBOX_GRANT_HEADER = "x-inbox-connect-grant";
+
+/**
+ * One user's inbox (SPEC section 9): their app sockets, one per signed-in tab or device,
+ * and the live view of their consultations. A view, never a source of truth: `ready` is
+ * rebuilt from the repository and the rooms on every connect; the RPC methods below are
+ * notices of changes (from src/live/inbox-client.ts) turned into frames.
+ *
+ * Hibernation API throughout: the user is in each socket's attachment, held activity and
+ * tickets are in SQLite, and the one alarm serves both the activity flush and token expiry.
+ */
+export class InboxDO extends DurableObject<Env> {
+  private readonly tickets: TicketBook;
+  private readonly activity: ActivityCoalescer;
+  private readonly sockets: InboxSockets;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.tickets = new TicketBook(ctx.storage.sql);
+    this.activity = new ActivityCoalescer(ctx.storage.sql);
+    this.sockets = new InboxSockets(ctx);
+    // Answered by the runtime without waking a hibernated inbox.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  // ---- connect (from the Worker's /api/inbox/ws route) ----
+
+  override async fetch(request: Request): Promise<Response> {
+    const grant = request.headers.get(INBOX_GRANT_HEADER);
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !grant) {
+      return Response.json({ error: "Expected a WebSocket connect from the Worker", code: "VALIDATION" }, { status: 400 });
+    }
+    const user = JSON.parse(decodeURIComponent(grant)) as User;
+    // Checked and accepted in one synchronous step, so racing connects cannot pass the cap together.
+    if (this.sockets.open().length >= INBOX_MAX_SOCKETS) {
+      return Response.json({ error: `At most ${INBOX_MAX_SOCKETS} inbox sockets per user`, code: "RATE_LIMITED" }, { status: 429 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.sockets.accept(server, user);
+    try {
+      const ready = await buildReady(user, {
+        repository: getServices(this.env).repository,
+        unreadIn: (requestIdx) => this.env.ROOM.getByName(String(requestIdx)).unreadFor(user.userCode),
+      });
+      this.sockets.started(server, ready);
+    } catch (e) {
+      console.error("inbox ready failed", e);
+      this.sockets.forget(server);
+      server.close(1011, "Unavailable");
+      return Response.json({ error: "The consultation store is unavailable", code: "UPSTREAM_UNAVAILABLE" }, { status: 503 });
+    }
+    if (user.isCounselor) await this.watchQueue(user.userCode, true);
+    await this.rearm();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  // ---- socket events ----
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (byteLength(data) > MAX_FRAME_BYTES) return ws.close(CLOSE.TOO_BIG, "Frame exceeds 16 KiB");
+    // The inbox takes no frames but `ping` (the exact spelling is answered by the runtime).
+    let type: unknown;
+    try {
+      type = typeof data === "string" ? (JSON.parse(data) as { type?: unknown })?.type : undefined;
+    } catch {
+      type = undefined;
+    }
+    if (type === "ping") return sendRaw(ws, '{"type":"pong"}');
+    sendRaw(ws, JSON.stringify({ type: "error", code: "BAD_FRAME", message: "The inbox accepts only ping frames" }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
+    } catch {
+      // already closed
+    }
+    await this.left(ws);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    console.warn("inbox socket error", error);
+    await this.left(ws);
+  }
+
+  private async left(ws: WebSocket): Promise<void> {
+    this.sockets.forget(ws);
+    const user = attachmentOf(ws)?.user;
+    const rest = this.sockets.open().filter((s) => s !== ws);
+    if (user?.isCounselor && !rest.some((s) => attachmentOf(s)?.user.isCounselor)) await this.watchQueue(user.userCode, false);
+    if (rest.length === 0) this.activity.clear();
+    await this.rearm();
+  }
+
+  /** Registers (or unregisters) this counselor for `queue` frames; a failure only delays them until the next connect. */
+  private async watchQueue(userCode: string, on: boolean): Promise<void> {
+    const registry = this.env.QUEUE_WATCHERS.getByName(watcherShardOf(userCode));
+    try {
+      await (on ? registry.watch(userCode) : registry.unwatch(userCode));
+    } catch (e) {
+      console.error("queue watcher registration failed", e);
+    }
+  }
+
+  // ---- the alarm: held activity and token expiry ----
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const a of this.activity.due(now)) this.sockets.broadcast({ type: "activity", ...a });
+    const expired = this.sockets.open().filter((ws) => {
+      const exp = attachmentOf(ws)?.user.exp;
+      return exp !== null && exp !== undefined && exp * 1000 <= now;
+    });
+    closeAll(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
+    await this.rearm(expired);
+  }
+
+  /** Points the alarm at the earliest of: a held activity notice, a socket's token expiry. */
+  private async rearm(gone: readonly WebSocket[] = []): Promise<void> {
+    const live = this.sockets.open().filter((ws) => !gone.includes(ws));
+    const candidates = [this.activity.nextDue(), earliestExpiryMs(live)].filter((t): t is number => t !== null);
+    const next = candidates.length ? Math.min(...candidates) : null;
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) {
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  // ---- RPC (src/live/inbox-client.ts) ----
+
+  async issueTicket(user: User): Promise<{ ticket: string; expiresIn: number }> {
+    return this.tickets.issue(user);
+  }
+
+  async redeemTicket(ticket: string): Promise<User | null> {
+    return this.tickets.redeem(ticket);
+  }
+
+  /** A consultation of this user was created, or changed status, recipient or queue place. Returns the sockets reached. */
+  async consultationChanged(consultation: InboxConsultation | Consultation): Promise<number> {
+    return this.sockets.broadcast({ type: "consultation", consultation });
+  }
+
+  /** New messages in one of this user's rooms: at most one frame a second per room. */
+  async roomActivity(activity: RoomActivity): Promise<void> {
+    if (this.sockets.open().length === 0) return;
+    const now = this.activity.offer(activity);
+    if (now) this.sockets.broadcast({ type: "activity", ...now });
+    else await this.rearm();
+  }
+
+  /** This user's unread count in a room fell (they read on some device). */
+  async unreadChanged(requestIdx: number, unread: number): Promise<void> {
+    this.activity.patchUnread(requestIdx, unread);
+    this.sockets.broadcast({ type: "unread", requestIdx, unread });
+  }
+
+  /** A category's waiting queue changed: to this user's counselor sockets. Returns how many (0: drop the registration). */
+  async queueChanged(category: string, items: QueueItem[]): Promise<number> {
+    return this.sockets.broadcast({ type: "queue", category, items }, this.sockets.counselors());
+  }
+
+  /** How many sockets are open (tests, diagnostics). */
+  async socketCount(): Promise<number> {
+    return this.sockets.open().length;
+  }
+}
