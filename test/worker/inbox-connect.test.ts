@@ -41,7 +41,7 @@ describe("refusals (before any socket opens)", () => {
     const env = { ...testEnv, ALLOWED_ORIGINS: "https://app.example" };
     const u = someone("student");
     await refused(await inboxUpgrade({ token: u, env, headers: { Origin: "https://evil.example" } }), 403, "FORBIDDEN");
-    for (const headers of [{ Origin: "https://app.example" }, {}]) {
+    for (const headers of [{ Origin: "https://app.example" }, {}] as Record<string, string>[]) {
       const res = await inboxUpgrade({ token: u, env, headers });
       expect(res.status).toBe(101);
       const client = new Client(res.webSocket!);

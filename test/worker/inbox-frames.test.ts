@@ -6,6 +6,7 @@ import type { Consultation } from "../../src/domain/types";
 import { testEnv } from "./support/api";
 import { act, actOk, createConsultation, uniqueCode } from "./support/consultations";
 import { connectInbox, consultationFrame, someone } from "./support/inbox";
+import { connect, post } from "./support/sockets";
 
 const ids = (list: { requestIdx: number }[]) => list.map((c) => c.requestIdx).sort((a, b) => a - b);
 
@@ -65,7 +66,9 @@ describe("consultation frames", () => {
     const s = someone("student");
     const p = someone("professor");
     const p2 = someone("professor");
-    const [student, professor, colleague] = await Promise.all([s, p, p2].map((token) => connectInbox({ token })));
+    const student = await connectInbox({ token: s });
+    const professor = await connectInbox({ token: p });
+    const colleague = await connectInbox({ token: p2 });
 
     const t0 = Date.now();
     const c = await createConsultation(s, { recipientUserCode: p.sub, title: "면담 요청" });
@@ -92,6 +95,18 @@ describe("consultation frames", () => {
     await consultationFrame(student.client, c.requestIdx, (x) => x.status === "COMPLETED");
     await consultationFrame(colleague.client, c.requestIdx, (x) => x.status === "COMPLETED");
     [student, professor, colleague].forEach((i) => i.client.close());
+  });
+
+  it("the first chat message of a SCHEDULED consultation (the room's auto-start) is a consultation frame too", async () => {
+    const s = someone("student");
+    const p = someone("professor");
+    const asked = await createConsultation(s, { recipientUserCode: p.sub, title: "x" });
+    const c = await actOk(p, asked.requestIdx, "approve");
+    const professor = await connectInbox({ token: p });
+    const room = (await connect(c.requestIdx, { token: s })).client;
+    expect((await post(room, "안녕하세요")).type).toBe("ack");
+    await consultationFrame(professor.client, c.requestIdx, (x) => x.status === "IN_PROGRESS" && x.startedAt !== null);
+    [room, professor.client].forEach((x) => x.close());
   });
 
   it("a refused action changes nothing and sends nothing", async () => {
