@@ -66,7 +66,11 @@ async function render(notice?: string): Promise<void> {
     settleFocus(main);
     return;
   }
-  inbox ??= new InboxConnection();
+  if (!inbox) {
+    inbox = new InboxConnection();
+    // For people and tests alike: whether the live updates are on (styles may show it).
+    inbox.onStatus((status) => (document.documentElement.dataset.inbox = status));
+  }
   const ctx: AppContext = { session, caps, inbox, navigate, announce };
   app.append(header(session));
   const main = h("main", { id: "main" });

@@ -10,6 +10,7 @@ import { startDevServer, type DevServer } from "../node/support/dev-server";
 import { SCREENSHOTS, launchBrowser, makeWorld, type Scenario } from "./support/harness";
 import { adminAndLayout } from "./scenarios/admin-and-layout";
 import { keyboardOnly } from "./scenarios/keyboard-only";
+import { liveInbox } from "./scenarios/live-inbox";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
 import { supportQueue } from "./scenarios/support-queue";
@@ -20,6 +21,7 @@ const scenarios: Scenario[] = [
   scheduledConsultation,
   networkDrop,
   supportQueue,
+  liveInbox,
   transferToQueue,
   rejectAndCancel,
   keyboardOnly,
