@@ -8,6 +8,7 @@ import type { InboxConsultation, QueueItem, RoomActivity } from "../protocol/inb
 import { getServices } from "../services";
 import { ActivityCoalescer } from "./activity-coalescer";
 import { InboxSockets } from "./inbox-sockets";
+import { QueueVersions } from "./queue-versions";
 import { watcherShardOf } from "./queue-watchers-do";
 import { buildReady } from "./ready";
 
@@ -30,12 +31,14 @@ export class InboxDO extends DurableObject<Env> {
   private readonly tickets: TicketBook;
   private readonly activity: ActivityCoalescer;
   private readonly sockets: InboxSockets;
+  private readonly queueVersions: QueueVersions;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.tickets = new TicketBook(ctx.storage.sql);
     this.activity = new ActivityCoalescer(ctx.storage.sql);
     this.sockets = new InboxSockets(ctx);
+    this.queueVersions = new QueueVersions(ctx.storage.sql);
     // Answered by the runtime without waking a hibernated inbox.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -105,7 +108,10 @@ export class InboxDO extends DurableObject<Env> {
     const user = attachmentOf(ws)?.user;
     const rest = this.sockets.open().filter((s) => s !== ws);
     if (user?.isCounselor && !rest.some((s) => attachmentOf(s)?.user.isCounselor)) await this.watchQueue(user.userCode, false);
-    if (rest.length === 0) this.activity.clear();
+    if (rest.length === 0) {
+      this.activity.clear();
+      this.queueVersions.clear();
+    }
     await this.rearm();
   }
 
@@ -174,9 +180,17 @@ export class InboxDO extends DurableObject<Env> {
     this.sockets.broadcast({ type: "unread", requestIdx, unread });
   }
 
-  /** A category's waiting queue changed: to this user's counselor sockets. Returns how many (0: drop the registration). */
-  async queueChanged(category: string, items: QueueItem[]): Promise<number> {
-    return this.sockets.broadcast({ type: "queue", category, items }, this.sockets.counselors());
+  /**
+   * A category's waiting queue changed: to this user's counselor sockets, unless a newer
+   * snapshot (by `version`, see broadcastQueue) was sent already. Returns how many counselor
+   * sockets there are (0: the registry drops this inbox).
+   */
+  async queueChanged(category: string, items: QueueItem[], version: string): Promise<number> {
+    const counselors = this.sockets.counselors();
+    if (counselors.length > 0 && this.queueVersions.advance(category, version)) {
+      this.sockets.broadcast({ type: "queue", category, items }, counselors);
+    }
+    return counselors.length;
   }
 
   /** How many sockets are open (tests, diagnostics). */

@@ -49,14 +49,14 @@ export class QueueWatchersDO extends DurableObject<Env> {
   }
 
   /** Sends the category's queue to every registered counselor; drops those with no counselor socket. */
-  async broadcast(category: string, items: QueueItem[]): Promise<void> {
+  async broadcast(category: string, items: QueueItem[], version: string): Promise<void> {
     const rows = this.sql.exec<{ user_code: string; version: number }>(`SELECT user_code, version FROM watchers`).toArray();
     await Promise.all(
-      rows.map(async ({ user_code, version }) => {
+      rows.map(async ({ user_code, version: registration }) => {
         try {
-          const sockets = await this.env.INBOX.getByName(user_code).queueChanged(category, items);
+          const sockets = await this.env.INBOX.getByName(user_code).queueChanged(category, items, version);
           // Unless the counselor registered again meanwhile (a new socket during the call).
-          if (sockets === 0) this.sql.exec(`DELETE FROM watchers WHERE user_code = ? AND version = ?`, user_code, version);
+          if (sockets === 0) this.sql.exec(`DELETE FROM watchers WHERE user_code = ? AND version = ?`, user_code, registration);
         } catch (e) {
           console.error(`queue notice to ${user_code} failed`, e);
         }

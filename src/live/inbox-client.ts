@@ -48,7 +48,7 @@ export async function notifyConsultationChange(env: Env, repository: Consultatio
   if (touchesQueue) {
     const category = queueKey(after);
     const items = groups[category] ?? [];
-    tasks.push(broadcastQueue(env, category, items));
+    tasks.push(broadcastQueue(env, category, items, after.updatedAt));
     for (const moved of itemsQueuedAfter(items, after)) {
       tasks.push(tell(`queue place ${moved.requestIdx}`, () => inboxStub(env, moved.requesterUserCode).consultationChanged(moved)));
     }
@@ -65,9 +65,16 @@ function itemsQueuedAfter(items: readonly QueueItem[], changed: Consultation): Q
   );
 }
 
-/** A category's waiting queue changed: every connected counselor gets it (through the watcher shards). */
-export async function broadcastQueue(env: Env, category: string, items: QueueItem[]): Promise<void> {
-  await Promise.all(queueWatcherShards().map((shard) => tell(`queue ${category}`, () => queueWatchersStub(env, shard).broadcast(category, items))));
+/**
+ * A category's waiting queue changed: every connected counselor gets it (through the
+ * watcher shards). `version` is the `updatedAt` of the change that caused it: the queue
+ * was read after that change, so an inbox drops a snapshot older than one it already sent
+ * (two changes racing, their notices overtaking each other).
+ */
+export async function broadcastQueue(env: Env, category: string, items: QueueItem[], version: string): Promise<void> {
+  await Promise.all(
+    queueWatcherShards().map((shard) => tell(`queue ${category}`, () => queueWatchersStub(env, shard).broadcast(category, items, version))),
+  );
 }
 
 /** New messages in a room: both participants' inboxes, each with their own unread count. */

@@ -27,6 +27,8 @@ export class RoomInboxNotices {
   /** Recounts in flight: per user, a version (a newer read supersedes) and the count stored since it began. */
   private readonly recounts = new Map<string, { version: number; since: number }>();
   private version = 0;
+  /** Write-through copy of the counters, so a batch costs one statement, not a read per participant. */
+  private readonly cache = new Map<string, number>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -36,7 +38,12 @@ export class RoomInboxNotices {
   }
 
   unreadFor(userCode: string): number {
-    return this.sql.exec<{ n: number }>(`SELECT n FROM unread_counts WHERE user_code = ?`, userCode).toArray()[0]?.n ?? 0;
+    let n = this.cache.get(userCode);
+    if (n === undefined) {
+      n = this.sql.exec<{ n: number }>(`SELECT n FROM unread_counts WHERE user_code = ?`, userCode).toArray()[0]?.n ?? 0;
+      this.cache.set(userCode, n);
+    }
+    return n;
   }
 
   /** After a stored batch (seq order): count it for the other side, then tell both inboxes. */
@@ -88,6 +95,7 @@ export class RoomInboxNotices {
   }
 
   private add(userCode: string, n: number): void {
+    this.cache.set(userCode, this.unreadFor(userCode) + n);
     this.sql.exec(
       `INSERT INTO unread_counts (user_code, n) VALUES (?, ?) ON CONFLICT (user_code) DO UPDATE SET n = n + excluded.n`,
       userCode,
@@ -96,6 +104,7 @@ export class RoomInboxNotices {
   }
 
   private set(userCode: string, n: number): void {
+    this.cache.set(userCode, n);
     this.sql.exec(`INSERT INTO unread_counts (user_code, n) VALUES (?, ?) ON CONFLICT (user_code) DO UPDATE SET n = excluded.n`, userCode, n);
   }
 }

@@ -1,6 +1,6 @@
 /** SPEC section 9: `ready` per role, `consultation` frames to everyone involved, `queue` frames for counselors. */
 import { describe, expect, it } from "vitest";
-import { queueWatchersStub } from "../../src/live/inbox-client";
+import { inboxStub, queueWatchersStub } from "../../src/live/inbox-client";
 import { watcherShardOf } from "../../src/inbox/queue-watchers-do";
 import type { Consultation } from "../../src/domain/types";
 import { testEnv } from "./support/api";
@@ -196,6 +196,20 @@ describe("queue frames", () => {
     await registry.watch(ghost);
     await createConsultation(someone("student"), { category: uniqueCode("cat-"), title: "x" });
     await expect.poll(() => registry.watchers()).not.toContain(ghost);
+  });
+
+  it("an older queue snapshot arriving after a newer one is dropped (racing notices)", async () => {
+    const a = someone("agent");
+    const agent = await connectInbox({ token: a });
+    const cat = uniqueCode("cat-");
+    const inbox = inboxStub(testEnv, a.sub);
+    expect(await inbox.queueChanged(cat, [], "2026-01-01T00:00:02.000Z")).toBe(1);
+    expect(await inbox.queueChanged(cat, [], "2026-01-01T00:00:01.000Z")).toBe(1); // still a counselor: kept registered
+    expect(await inbox.queueChanged(cat, [], "2026-01-01T00:00:03.000Z")).toBe(1);
+    await agent.client.roundTrip();
+    const sent = agent.client.frames.filter((f) => f.type === "queue" && f.category === cat);
+    expect(sent).toHaveLength(2);
+    agent.client.close();
   });
 
   it("students are never registered", async () => {
