@@ -8,6 +8,8 @@ const LIVE_STATUSES: readonly ConsultationStatus[] = ["PENDING", "SCHEDULED", "I
 const PAGE = 100;
 /** A bound against a runaway loop; 50 pages of 100 per status is far beyond any real user. */
 const MAX_PAGES = 50;
+/** Rooms asked at once for their unread counts (a counselor may have many open rooms). */
+const ROOM_CONCURRENCY = 16;
 /** The largest queue `ready` carries (the oldest items), as for `queue` frames. */
 export const READY_QUEUE_LIMIT = 500;
 
@@ -28,16 +30,19 @@ export async function buildReady(user: User, sources: ReadySources): Promise<Ext
   const needsQueue = user.isCounselor || consultations.some(isQueueItem);
   const groups = needsQueue ? groupQueue(await sources.repository.queue({ limit: READY_QUEUE_LIMIT })) : {};
   const unread: Record<string, number> = {};
-  await Promise.all(
-    consultations.filter(hasRoom).map(async (c) => {
+  const rooms = consultations.filter(hasRoom);
+  const worker = async () => {
+    for (let c = rooms.shift(); c; c = rooms.shift()) {
       try {
         const n = await sources.unreadIn(c.requestIdx);
         if (n > 0) unread[String(c.requestIdx)] = n;
       } catch (e) {
+        // One unavailable room costs its count, not the whole inbox.
         console.error(`inbox ready: unread of room ${c.requestIdx} unavailable`, e);
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ROOM_CONCURRENCY, rooms.length) }, worker));
   const { userCode, name, role } = user;
   return {
     type: "ready",
