@@ -1,6 +1,6 @@
 import { isOpen } from "../consultations/open";
 import type { Consultation, ConsultationStatus, User } from "../domain/types";
-import { groupQueue, isQueueItem, withQueuePlace, type InboxServerFrame } from "../protocol/inbox-frames";
+import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, withQueuePlace, type InboxServerFrame } from "../protocol/inbox-frames";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /** SPEC section 9: `ready` lists every consultation in these statuses. */
@@ -10,8 +10,6 @@ const PAGE = 100;
 const MAX_PAGES = 50;
 /** Rooms asked at once for their unread counts (a counselor may have many open rooms). */
 const ROOM_CONCURRENCY = 16;
-/** The largest queue `ready` carries (the oldest items), as for `queue` frames. */
-export const READY_QUEUE_LIMIT = 500;
 
 export interface ReadySources {
   repository: ConsultationRepository;
@@ -28,7 +26,7 @@ export async function buildReady(user: User, sources: ReadySources): Promise<Ext
   consultations.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.requestIdx - a.requestIdx));
   // Counselors see every queue; a requester needs it only to know their own place in it.
   const needsQueue = user.isCounselor || consultations.some(isQueueItem);
-  const groups = needsQueue ? groupQueue(await sources.repository.queue({ limit: READY_QUEUE_LIMIT })) : {};
+  const groups = needsQueue ? groupQueue(await sources.repository.queue({ limit: QUEUE_ITEMS_MAX })) : {};
   const unread: Record<string, number> = {};
   const rooms = consultations.filter(hasRoom);
   const worker = async () => {

@@ -2,7 +2,7 @@ import type { Consultation } from "../domain/types";
 import type { Env } from "../env";
 import type { InboxDO } from "../inbox/inbox-do";
 import { queueWatcherShards, type QueueWatchersDO } from "../inbox/queue-watchers-do";
-import { groupQueue, isQueueItem, queueKey, withQueuePlace, type QueueItem, type RoomActivity } from "../protocol/inbox-frames";
+import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, queueKey, withQueuePlace, type QueueItem, type RoomActivity } from "../protocol/inbox-frames";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /**
@@ -11,9 +11,6 @@ import type { ConsultationRepository } from "../stores/consultation-repository/p
  * a source of truth), so a failed notice is logged, never thrown: the user's next `ready`
  * (any reconnect) rebuilds their view from the repository and the rooms.
  */
-
-/** The largest queue a `queue` frame carries (the oldest items; SPEC: oldest first). */
-export const QUEUE_FRAME_LIMIT = 500;
 
 export function inboxStub(env: Env, userCode: string): DurableObjectStub<InboxDO> {
   return env.INBOX.getByName(userCode);
@@ -40,7 +37,7 @@ export interface ConsultationChange {
 export async function notifyConsultationChange(env: Env, repository: ConsultationRepository, change: ConsultationChange): Promise<void> {
   const { before, after } = change;
   const touchesQueue = isQueueItem(after) || (before !== null && isQueueItem(before));
-  const groups = touchesQueue ? groupQueue(await repository.queue({ limit: QUEUE_FRAME_LIMIT })) : {};
+  const groups = touchesQueue ? groupQueue(await repository.queue({ limit: QUEUE_ITEMS_MAX })) : {};
   const users = new Set([after.requesterUserCode, after.recipientUserCode, before?.recipientUserCode]);
   const tasks: Promise<unknown>[] = [];
   const payload = withQueuePlace(after, groups);

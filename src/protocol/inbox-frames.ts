@@ -8,6 +8,9 @@ import type { ChatMessage, Consultation, MessageType } from "../domain/types";
 /** SPEC section 9: `preview` is at most 100 characters. */
 export const PREVIEW_CHARS = 100;
 
+/** The most queue items `ready` and a `queue` frame carry (the oldest ones). */
+export const QUEUE_ITEMS_MAX = 500;
+
 /** The key of queue items without a category (a named consultation transferred back to the queue). */
 export const UNCATEGORISED = "";
 
