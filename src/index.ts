@@ -1,14 +1,16 @@
 import { createApp } from "./app";
+import { getServices } from "./config/services";
 import { runScheduled } from "./cron/scheduled";
-import type { Env } from "./env";
 
-export { RoomDO } from "./chat/room-do";
-export { InboxDO } from "./inbox/inbox-do";
-export { QueueWatchersDO } from "./inbox/queue-watchers-do";
+/** The Worker entry: the HTTP app, the cron trigger, and the Durable Object classes it binds. */
+export { RoomDO } from "./room/room-object";
+export { InboxDO } from "./inbox/inbox-object";
+export { QueueWatchersDO } from "./inbox/queue-watchers-object";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  scheduled: (controller: ScheduledController, env: Env, ctx?: ExecutionContext) => runScheduled(controller, env, ctx),
+  // ctx is optional so tests may run the trigger without one (then nobody is notified live).
+  scheduled: (controller: ScheduledController, env: Env, ctx?: ExecutionContext) => runScheduled(controller, getServices(env), ctx),
 } satisfies ExportedHandler<Env>;

@@ -15,14 +15,17 @@ stage() {
 }
 
 stage typecheck npm run -s typecheck
+stage types npm run -s types:check
+stage lint npm run -s lint
+# Each test stage is one project of test/vitest.config.ts (`vitest run --project <name>`).
 stage worker npm run -s test:worker
 stage archive npm run -s test:archive
 stage contract npm run -s test:contract
-[ -f test/vitest.node.config.ts ] && stage node npm run -s test:node
-[ -d test/node/e2e ] && stage e2e-production npm run -s test:e2e:production
-[ -f test/browser/run.ts ] && stage browser npm run -s test:browser
-[ -d test/bench ] && stage bench-checker npm run -s test:bench
-[ -d test/bench ] && stage bench-smoke npm run -s bench -- --preset smoke --check
+stage node npm run -s test:node
+stage e2e-production npm run -s test:e2e:production
+stage browser npm run -s test:browser
+stage bench-checker npm run -s test:bench
+stage bench-smoke npm run -s bench -- --preset smoke --check
 
 echo
 [ ${#failures[@]} -gt 0 ] && echo "failed suites: ${failures[*]}"

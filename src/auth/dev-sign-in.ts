@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import { SignJWT } from "jose";
-import { getConfig } from "../config";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { AppEnv } from "../http/app-env";
-import { handleNotFound } from "../http/errors";
+import { handleNotFound } from "../http/error-response";
 
 /**
  * LOCAL DEVELOPMENT ONLY: issues tokens for a few demo users so that the browser app can
@@ -26,7 +25,7 @@ const TOKEN_HOURS = 12;
 export const devSignIn = new Hono<AppEnv>();
 
 devSignIn.use("*", async (c, next) => {
-  if (!getConfig(c.env).devAuth) return handleNotFound(c);
+  if (!c.var.services.config.devAuth) return handleNotFound(c);
   await next();
 });
 
@@ -40,7 +39,7 @@ devSignIn.post("/", async (c) => {
       userCode: DEMO_USERS.map((u) => u.userCode),
     });
   }
-  const { auth } = getConfig(c.env);
+  const { auth } = c.var.services.config;
   if (!auth.secret) throw new ApiError("INTERNAL", "DEV_AUTH needs JWT_SECRET to sign demo tokens");
   const jwt = new SignJWT({ name: user.name, role: user.role })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })

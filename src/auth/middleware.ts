@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { AppEnv } from "../http/app-env";
-import { getServices } from "../services";
+import { getServices } from "../config/services";
 import { verifyToken } from "./verify-token";
 
 /**

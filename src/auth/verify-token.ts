@@ -1,7 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
-import type { Config } from "../config";
+import type { Config } from "../config/config";
 import type { User } from "../domain/types";
-import { ApiError, upstreamError } from "../errors";
+import { ApiError, upstreamError } from "../domain/errors";
 
 /** Asymmetric algorithms accepted from a JWKS; HS256 is accepted only with JWT_SECRET. */
 const ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"] as const;

@@ -1,11 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
-import { isParticipant } from "../consultations/rules";
-import { ApiError } from "../errors";
+import { isParticipant } from "../domain/rules";
+import { loadConsultation } from "../consultations/service";
+import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses } from "../http/openapi";
 import { archiveKeys } from "../stores/archive-store/port";
-import { attachmentHeader, TRANSCRIPT_CONTENT_TYPE } from "./transcript";
+import { attachmentHeader, TRANSCRIPT_CONTENT_TYPE } from "../protocol/transcript";
 
 const Params = z.object({
   requestIdx: z.coerce
@@ -38,8 +39,7 @@ export function registerArchiveRoutes(app: ApiApp): void {
     const { requestIdx } = c.req.valid("param");
     const { repository, archive } = c.var.services;
     const user = c.var.user;
-    const consultation = await repository.findById(requestIdx);
-    if (!consultation) throw new ApiError("NOT_FOUND", `Consultation ${requestIdx} does not exist`);
+    const consultation = await loadConsultation(repository, requestIdx);
     if (!isParticipant(consultation, user) && !user.isAdmin) {
       throw new ApiError("FORBIDDEN", "Only the participants or an admin may download the archive");
     }

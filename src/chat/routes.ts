@@ -4,13 +4,14 @@ import { bearerToken, requireUser } from "../auth/middleware";
 import { verifyToken } from "../auth/verify-token";
 import { IdParams } from "../consultations/schemas";
 import type { User } from "../domain/types";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { ApiApp, AppEnv } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
-import { assertCanConnect, assertCanRead, assertOriginAllowed, loadConsultation } from "./room-access";
-import { callRoom, roomStub } from "./room-gateway";
-import { CONNECT_GRANT_HEADER } from "./room-sockets";
-import { attachmentHeader, formatTranscript, TRANSCRIPT_CONTENT_TYPE } from "./transcript";
+import { loadConsultation } from "../consultations/service";
+import { assertCanConnect, assertCanRead, assertOriginAllowed } from "./access";
+import { callRoom } from "./room-client";
+import { CONNECT_GRANT_HEADER, encodeConnectGrant } from "../protocol/room-connect";
+import { attachmentHeader, formatTranscript, TRANSCRIPT_CONTENT_TYPE } from "../protocol/transcript";
 
 const MessageSchema = z
   .object({
@@ -96,7 +97,7 @@ export function registerChatRoutes(app: ApiApp): void {
     const { count, afterSeq } = c.req.valid("query");
     const consultation = await loadConsultation(c.var.services.repository, id);
     assertCanRead(consultation, c.var.user);
-    const page = await callRoom("The chat room", () => roomStub(c.env, id).listMessages(consultation, { afterSeq, last: count }));
+    const page = await callRoom("The chat room", () => c.var.services.rooms.stub(id).listMessages(consultation, { afterSeq, last: count }));
     return c.json({ requestIdx: id, ...page }, 200);
   });
 
@@ -104,7 +105,7 @@ export function registerChatRoutes(app: ApiApp): void {
     const { id } = c.req.valid("param");
     const consultation = await loadConsultation(c.var.services.repository, id);
     assertCanRead(consultation, c.var.user);
-    const page = await callRoom("The chat room", () => roomStub(c.env, id).listMessages(consultation));
+    const page = await callRoom("The chat room", () => c.var.services.rooms.stub(id).listMessages(consultation));
     const { timezone, locale } = c.var.services.config.transcript;
     const text = formatTranscript({ requestIdx: id, messages: page.messages, generatedAt: new Date(), timezone, locale });
     return c.text(text, 200, {
@@ -117,7 +118,7 @@ export function registerChatRoutes(app: ApiApp): void {
     const { id } = c.req.valid("param");
     const consultation = await loadConsultation(c.var.services.repository, id);
     assertCanConnect(consultation, c.var.user);
-    return c.json(await callRoom("The chat room", () => roomStub(c.env, id).issueTicket(c.var.user, consultation)), 200);
+    return c.json(await callRoom("The chat room", () => c.var.services.rooms.stub(id).issueTicket(c.var.user, consultation)), 200);
   });
 
   app.openapi(connect, async (c) => {
@@ -131,8 +132,8 @@ export function registerChatRoutes(app: ApiApp): void {
     assertCanConnect(consultation, user);
     // A fresh request: nothing the client sent (headers included) reaches the room; the
     // grant is the Worker's own verified statement of who connects.
-    const grant = encodeURIComponent(JSON.stringify({ user, consultation }));
-    return roomStub(c.env, id).fetch("https://room.internal/connect", {
+    const grant = encodeConnectGrant({ user, consultation });
+    return c.var.services.rooms.stub(id).fetch("https://room.internal/connect", {
       headers: { Upgrade: "websocket", [CONNECT_GRANT_HEADER]: grant },
     }) as unknown as Response as never;
   });
@@ -141,7 +142,7 @@ export function registerChatRoutes(app: ApiApp): void {
 /** The connecting user: a single-use ticket (redeemed at this room) or a bearer JWT. */
 async function connectingUser(c: Context<AppEnv>, requestIdx: number, ticket: string | undefined): Promise<User> {
   if (ticket !== undefined) {
-    const user = await callRoom("The chat room", () => roomStub(c.env, requestIdx).redeemTicket(ticket));
+    const user = await callRoom("The chat room", () => c.var.services.rooms.stub(requestIdx).redeemTicket(ticket));
     if (!user) throw new ApiError("UNAUTHORIZED", "The ticket is unknown, expired or already used");
     return user;
   }

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
 import { StatsSchema } from "./schemas";

@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
-import { requestDeps } from "./request-deps";
 import { ConsultationSchema, CreateBody, IdParams, ListQuery, PageSchema, QueueQuery, QueueSchema } from "./schemas";
+import { requestLifecycle } from "./request-lifecycle";
 import { createConsultation, getConsultation } from "./service";
 
 const common = { middleware: requireUser, security: bearerSecurity, tags: ["consultations"] };
@@ -49,7 +49,7 @@ export function registerConsultationReadRoutes(app: ApiApp): void {
   app.openapi(create, async (c) => {
     const { scheduledAt, ...body } = c.req.valid("json");
     const input = { ...body, scheduledAt: scheduledAt ? new Date(scheduledAt) : undefined };
-    return c.json(await createConsultation(requestDeps(c), c.var.user, input), 201);
+    return c.json(await createConsultation(requestLifecycle(c), c.var.user, input), 201);
   });
 
   app.openapi(list, async (c) => {
@@ -77,6 +77,6 @@ export function registerConsultationReadRoutes(app: ApiApp): void {
   });
 
   app.openapi(getOne, async (c) => {
-    return c.json(await getConsultation(requestDeps(c), c.req.valid("param").id, c.var.user), 200);
+    return c.json(await getConsultation(c.var.services, c.req.valid("param").id, c.var.user), 200);
   });
 }

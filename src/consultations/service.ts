@@ -1,9 +1,7 @@
-import { getRoomGateway, type RoomGateway } from "../chat/room-gateway";
+import type { RoomGateway } from "../chat/room-client";
 import type { Consultation, User } from "../domain/types";
-import type { Env } from "../env";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import { notifyInboxes, type LiveContext } from "../live/notify-inboxes";
-import { getServices } from "../services";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import {
   assertCanEnd,
@@ -17,20 +15,28 @@ import {
   type ActionInput,
   type Actor,
   type Plan,
-} from "./rules";
+} from "../domain/rules";
 
-/** What the lifecycle needs; build it with `lifecycleDeps(env)` outside a request (cron). */
+/** What the lifecycle needs: the Services of src/config/services.ts are one (cron adds its clock). */
 export interface LifecycleDeps {
   repository: ConsultationRepository;
   gateway: RoomGateway;
   now?: () => Date;
-  /** Where live notices go (the inbox sockets); absent: nobody is told. */
+  /** Where live notices go (the inbox sockets) and what keeps them running; absent: nobody is told. */
   live?: LiveContext;
 }
 
-export function lifecycleDeps(env: Env, waitUntil?: (promise: Promise<unknown>) => void): LifecycleDeps {
-  const live = waitUntil ? { env, waitUntil } : undefined;
-  return { repository: getServices(env).repository, gateway: getRoomGateway(env), live };
+/**
+ * The lifecycle of one request or cron run: the services plus the live notices, kept
+ * running by the caller's `waitUntil` after the response (the inbox client comes from
+ * the composition root, the `waitUntil` from the request).
+ */
+export function withLive<D extends LifecycleDeps>(
+  deps: D,
+  inboxes: LiveContext["inboxes"],
+  waitUntil: LiveContext["waitUntil"],
+): D & { live: LiveContext } {
+  return { ...deps, live: { inboxes, waitUntil } };
 }
 
 /**
@@ -41,7 +47,8 @@ export function lifecycleDeps(env: Env, waitUntil?: (promise: Promise<unknown>) 
  */
 const MAX_ATTEMPTS = 4;
 
-async function load(repository: ConsultationRepository, requestIdx: number): Promise<Consultation> {
+/** The consultation, or 404 NOT_FOUND: the one "does it exist" check of every route. */
+export async function loadConsultation(repository: ConsultationRepository, requestIdx: number): Promise<Consultation> {
   const c = await repository.findById(requestIdx);
   if (!c) throw new ApiError("NOT_FOUND", `Consultation ${requestIdx} does not exist`);
   return c;
@@ -54,7 +61,7 @@ async function applyPlanned(
   plan: (current: Consultation, now: Date) => Plan,
 ): Promise<{ before: Consultation; after: Consultation }> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const before = await load(deps.repository, requestIdx);
+    const before = await loadConsultation(deps.repository, requestIdx);
     const now = deps.now?.() ?? new Date();
     const { guard, changes } = plan(before, now);
     const after = await deps.repository.transition(requestIdx, guard, { ...changes, now });
@@ -100,7 +107,7 @@ export async function createConsultation(deps: LifecycleDeps, actor: User, input
 }
 
 export async function getConsultation(deps: LifecycleDeps, requestIdx: number, actor: User): Promise<Consultation> {
-  const c = await load(deps.repository, requestIdx);
+  const c = await loadConsultation(deps.repository, requestIdx);
   assertCanView(c, actor);
   return c;
 }
@@ -126,7 +133,7 @@ export async function performAction(
  * COMPLETED, then let the room close its sockets. Safe to retry after any failure.
  */
 export async function endConsultation(deps: LifecycleDeps, requestIdx: number, actor: Actor): Promise<Consultation> {
-  const current = await load(deps.repository, requestIdx);
+  const current = await loadConsultation(deps.repository, requestIdx);
   assertCanEnd(current, actor);
   const endedBy = actor === SYSTEM ? SYSTEM : actor.userCode;
   const { chatLogKey } = await deps.gateway.archive(current, endedBy);
@@ -142,7 +149,7 @@ export async function endConsultation(deps: LifecycleDeps, requestIdx: number, a
  * started, not a participant, or no longer SCHEDULED). The room sends its own frames.
  */
 export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: number, sender: User): Promise<Consultation | null> {
-  const c = await load(deps.repository, requestIdx);
+  const c = await loadConsultation(deps.repository, requestIdx);
   const now = deps.now?.() ?? new Date();
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;

@@ -1,6 +1,6 @@
-import { SYSTEM } from "../consultations/rules";
+import { SYSTEM } from "../domain/rules";
 import { endConsultation, type LifecycleDeps } from "../consultations/service";
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 
 export interface CleanupOptions {
   now: Date;

@@ -1,6 +1,5 @@
 import type { User } from "../domain/types";
-import type { Env } from "../env";
-import type { Services } from "../services";
+import type { Services } from "../config/services";
 
 /** Hono's environment: bindings plus what middleware puts on the context. */
 export interface AppEnv {

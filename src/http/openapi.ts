@@ -1,5 +1,5 @@
 import { z, type Hook } from "@hono/zod-openapi";
-import { ApiError, type ErrorCode } from "../errors";
+import { ApiError, type ErrorCode } from "../domain/errors";
 import type { ApiApp, AppEnv } from "./app-env";
 
 /** The `{error, code, details?}` body of every error response (SPEC section 3). */

@@ -1,4 +1,4 @@
-import { attachmentOf, openSockets, sendRaw } from "../chat/room-sockets";
+import { attachmentOf, openSockets, sendRaw } from "../room/sockets";
 import type { User } from "../domain/types";
 import type { InboxServerFrame } from "../protocol/inbox-frames";
 

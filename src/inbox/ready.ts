@@ -1,4 +1,4 @@
-import { isOpen } from "../consultations/open";
+import { isOpen } from "../domain/open";
 import type { Consultation, ConsultationStatus, User } from "../domain/types";
 import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, withQueuePlace, type InboxServerFrame } from "../protocol/inbox-frames";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
@@ -12,7 +12,7 @@ const MAX_PAGES = 50;
 const ROOM_CONCURRENCY = 16;
 
 export interface ReadySources {
-  repository: ConsultationRepository;
+  repository: Pick<ConsultationRepository, "list" | "queue">;
   /** The user's unread count in one room (RPC to the room). */
   unreadIn(requestIdx: number): Promise<number>;
 }
@@ -54,7 +54,7 @@ export async function buildReady(user: User, sources: ReadySources): Promise<Ext
 /** Only a consultation that has started (or may have messages) has a room worth asking. */
 const hasRoom = (c: Consultation) => isOpen(c) || c.messageCount > 0;
 
-async function listAll(repository: ConsultationRepository, userCode: string, status: ConsultationStatus): Promise<Consultation[]> {
+async function listAll(repository: ReadySources["repository"], userCode: string, status: ConsultationStatus): Promise<Consultation[]> {
   const out: Consultation[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {

@@ -1,7 +1,7 @@
 /**
  * Inbox tickets name their inbox: `<base64url(userCode)>.<secret>`. The Worker finds the
  * user's inbox from the first part and redeems the secret there, where it was issued
- * (single-use, ≤ 60 s: src/auth/tickets.ts). A forged first part only leads to an inbox
+ * (single-use, ≤ 60 s: src/room/tickets.ts, shared by the inbox). A forged first part only leads to an inbox
  * that never issued that secret, so it proves nothing by itself.
  */
 export function encodeInboxTicket(userCode: string, secret: string): string {

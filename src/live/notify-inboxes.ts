@@ -1,11 +1,9 @@
 import type { Consultation } from "../domain/types";
-import type { Env } from "../env";
-import { getServices } from "../services";
-import { notifyConsultationChange } from "./inbox-client";
+import type { InboxClient } from "./inbox-client";
 
 /** How a lifecycle change reaches the inboxes without holding up (or failing) the caller. */
 export interface LiveContext {
-  env: Env;
+  inboxes: Pick<InboxClient, "consultationChanged">;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -17,8 +15,5 @@ export interface LiveContext {
  */
 export function notifyInboxes(live: LiveContext | undefined, before: Consultation | null, after: Consultation | null): void {
   if (!live || !after) return;
-  const { env } = live;
-  live.waitUntil(
-    notifyConsultationChange(env, getServices(env).repository, { before, after }).catch((e) => console.error("inbox fan-out failed", e)),
-  );
+  live.waitUntil(live.inboxes.consultationChanged({ before, after }).catch((e) => console.error("inbox fan-out failed", e)));
 }

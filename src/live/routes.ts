@@ -2,13 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bearerToken, requireUser } from "../auth/middleware";
 import { verifyToken } from "../auth/verify-token";
-import { assertOriginAllowed } from "../chat/room-access";
+import { assertOriginAllowed } from "../chat/access";
+import { ApiError, upstreamError } from "../domain/errors";
 import type { User } from "../domain/types";
-import { ApiError, upstreamError } from "../errors";
 import type { ApiApp, AppEnv } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
-import { INBOX_GRANT_HEADER } from "../inbox/inbox-do";
-import { inboxStub } from "./inbox-client";
+import { encodeInboxGrant, INBOX_GRANT_HEADER } from "../protocol/inbox-connect";
 import { decodeInboxTicket, encodeInboxTicket } from "./inbox-tickets";
 
 const common = { security: bearerSecurity, tags: ["inbox"] };
@@ -43,7 +42,7 @@ const connect = createRoute({
 export function registerInboxRoutes(app: ApiApp): void {
   app.openapi(ticket, async (c) => {
     const user = c.var.user;
-    const issued = await callInbox(() => inboxStub(c.env, user.userCode).issueTicket(user));
+    const issued = await callInbox(() => c.var.services.inboxes.issueTicket(user));
     return c.json({ ticket: encodeInboxTicket(user.userCode, issued.ticket), expiresIn: issued.expiresIn }, 200);
   });
 
@@ -54,8 +53,8 @@ export function registerInboxRoutes(app: ApiApp): void {
     assertOriginAllowed(c.req.header("origin"), c.var.services.config.allowedOrigins);
     const user = await connectingUser(c, c.req.valid("query").ticket);
     // A fresh request: nothing the client sent reaches the inbox but the Worker's verified user.
-    return inboxStub(c.env, user.userCode).fetch("https://inbox.internal/connect", {
-      headers: { Upgrade: "websocket", [INBOX_GRANT_HEADER]: encodeURIComponent(JSON.stringify(user)) },
+    return c.var.services.inboxes.stub(user.userCode).fetch("https://inbox.internal/connect", {
+      headers: { Upgrade: "websocket", [INBOX_GRANT_HEADER]: encodeInboxGrant(user) },
     }) as unknown as Response as never;
   });
 }
@@ -63,7 +62,7 @@ export function registerInboxRoutes(app: ApiApp): void {
 async function connectingUser(c: Context<AppEnv>, ticket: string | undefined): Promise<User> {
   if (ticket !== undefined) {
     const parts = decodeInboxTicket(ticket);
-    const user = parts && (await callInbox(() => inboxStub(c.env, parts.userCode).redeemTicket(parts.secret)));
+    const user = parts && (await callInbox(() => c.var.services.inboxes.redeemTicket(parts.userCode, parts.secret)));
     if (!user || user.userCode !== parts.userCode) throw new ApiError("UNAUTHORIZED", "The ticket is unknown, expired or already used");
     return user;
   }

@@ -1,11 +1,11 @@
 import type { ChatMessage, Consultation } from "../domain/types";
-import type { Env } from "../env";
-import { notifyRoomActivity, notifyUnread } from "../live/inbox-client";
 import { countsAsUnread, lastMessageOf } from "../protocol/inbox-frames";
+import type { RoomServices } from "./room-services";
 
 /** What the room lends its inbox notices. */
 export interface NoticeHost {
-  env: Env;
+  /** The inbox client of the composition root. */
+  inboxes: RoomServices["inboxes"];
   consultation(): Consultation | null;
   lastSeq(): number;
   /** The room's messages with seq > afterSeq, oldest first. */
@@ -61,7 +61,7 @@ export class RoomInboxNotices {
     }
     const notice = { requestIdx: c.requestIdx, lastSeq: last.seq, lastMessage: lastMessageOf(last) };
     const recipients = participants.map((userCode) => ({ userCode, unread: this.unreadFor(userCode) }));
-    this.host.background(() => notifyRoomActivity(this.host.env, notice, recipients));
+    this.host.background(() => this.host.inboxes.roomActivity(notice, recipients));
   }
 
   /** `userCode`'s read mark moved to `upToSeq`: reset or recount, and tell their inbox if it fell. */
@@ -91,7 +91,7 @@ export class RoomInboxNotices {
 
   private tell(userCode: string, unread: number): void {
     const c = this.host.consultation();
-    if (c) this.host.background(() => notifyUnread(this.host.env, userCode, c.requestIdx, unread));
+    if (c) this.host.background(() => this.host.inboxes.unreadChanged(userCode, c.requestIdx, unread));
   }
 
   private add(userCode: string, n: number): void {

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!only) {
-    const ok = npm(["exec", "--", "vitest", "run", "--config", "test/browser/vitest.config.ts"]);
+    const ok = npm(["exec", "--", "vitest", "run", "--config", "test/vitest.config.ts", "--project", "browser-unit"]);
     console.log(`${ok ? "✓" : "✗"} unit tests of the app's state and rules`);
     ok ? passed++ : failed++;
   }

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { planAction, planEnd } from "../../src/consultations/rules";
+import { planAction, planEnd } from "../../src/domain/rules";
 import type { Consultation, User } from "../../src/domain/types";
 import { createD1Repository } from "../../src/stores/consultation-repository/d1";
 import { createPlanetscaleClient, createPlanetscaleRepository } from "../../src/stores/consultation-repository/planetscale";
 import type { ConsultationRepository, NewConsultation } from "../../src/stores/consultation-repository/port";
-import { failureCode, stack, whileDown } from "./support";
+import { failureCode, stack, whileDown } from "./support/stack";
 
 /**
  * The ConsultationRepository contract, run against D1 (embedded) and PlanetScale (the
@@ -19,7 +19,7 @@ interface RepoCase {
   reset(): Promise<void>;
 }
 
-const d1 = (env as unknown as { DB: D1Database }).DB;
+const d1 = env.DB;
 const TABLES = ["consultation_request", "message_activity"];
 
 const cases: RepoCase[] = [

@@ -3,11 +3,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/domain/types";
-import type { Env } from "../../src/env";
 import type { MessageStore } from "../../src/stores/message-store/port";
 import { SqliteMessageStore } from "../../src/stores/message-store/sqlite";
 import { roomKey, UpstashMessageStore } from "../../src/stores/message-store/upstash";
-import { failureCode, freshId, stack, whileDown } from "./support";
+import { failureCode, freshId, stack, whileDown } from "./support/stack";
 
 /**
  * The MessageStore contract (SPEC section 5), run against the embedded adapter (a room's
@@ -33,7 +32,7 @@ interface StoreCase {
 const sqliteCase: StoreCase = {
   name: "DO SQLite (embedded)",
   async run(test) {
-    const stub = (env as unknown as Env).ROOM.getByName(`contract-${crypto.randomUUID()}`);
+    const stub = env.ROOM.getByName(`contract-${crypto.randomUUID()}`);
     await runInDurableObject(stub, async (_room, state) => {
       let now = Date.now();
       const store = new SqliteMessageStore(state.storage.sql, TTL_HOURS, () => now);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { migrateMysql } from "../tools/migrate-mysql";
+import { migrateMysql } from "../../scripts/db-migrate-mysql";
 import { startHttpService, type HttpService, type JsonReply } from "./http-service";
 import { startMariadb, type MariadbServer } from "./mariadb-server";
 import { startPlanetscaleGateway, type PlanetscaleGateway } from "./planetscale-gateway";

@@ -1,4 +1,4 @@
-import { upstreamError } from "../../errors";
+import { upstreamError } from "../../domain/errors";
 import type { ArchiveStore } from "./port";
 
 /** R2 accepts at most 1000 keys per delete and returns at most 1000 keys per list page. */

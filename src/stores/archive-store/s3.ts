@@ -1,5 +1,5 @@
 import { AwsClient } from "aws4fetch";
-import { upstreamError } from "../../errors";
+import { upstreamError } from "../../domain/errors";
 import { parseErrorCode, parseListObjectsV2 } from "./list-objects";
 import type { ArchiveStore } from "./port";
 

@@ -1,4 +1,4 @@
-import { ApiError } from "../../errors";
+import { ApiError } from "../../domain/errors";
 
 /**
  * The list's keyset position: the last item's (createdAt, requestIdx). Lists are ordered

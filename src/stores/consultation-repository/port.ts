@@ -1,3 +1,4 @@
+import type { TransitionChanges, TransitionGuard } from "../../domain/rules";
 import type { Consultation, ConsultationStatus } from "../../domain/types";
 
 export interface NewConsultation {
@@ -23,34 +24,7 @@ export interface ListQuery {
   cursor?: string;
 }
 
-/**
- * What a conditional update expects of the row. Every field given must match for the
- * update to apply; this is the `WHERE` of the transition, so no read-then-write race exists.
- */
-export interface TransitionGuard {
-  statuses: readonly ConsultationStatus[];
-  /** A user code, or `null` for "no recipient yet" (a queue item); omitted = any. */
-  recipientUserCode?: string | null;
-  requesterUserCode?: string;
-  /** true: must never have started; false: must have started; omitted = either. */
-  neverStarted?: boolean;
-}
-
-/** Columns a transition may set; `undefined` leaves a column alone, `null` clears it. */
-export interface TransitionChanges {
-  status: ConsultationStatus;
-  recipientUserCode?: string | null;
-  recipientName?: string | null;
-  scheduledAt?: Date | null;
-  rejectionReason?: string | null;
-  cancelReason?: string | null;
-  startedAt?: Date | null;
-  endedAt?: Date | null;
-  durationMinutes?: number | null;
-  chatLogKey?: string | null;
-  endedBy?: string | null;
-  now: Date;
-}
+export type { TransitionChanges, TransitionGuard } from "../../domain/rules";
 
 export interface Stats {
   byStatus: Record<ConsultationStatus, number>;

@@ -1,5 +1,5 @@
 import { STATUSES, type Consultation, type ConsultationStatus } from "../../domain/types";
-import { upstreamError } from "../../errors";
+import { upstreamError } from "../../domain/errors";
 import { encodeCursor } from "./cursor";
 import type { Stats } from "./port";
 import { toConsultation, type ConsultationRow } from "./row-mapping";

@@ -19,3 +19,16 @@ export interface MessageStore {
   /** Deletes the room's messages (after archiving). */
   clear(requestIdx: number): Promise<void>;
 }
+
+/** What the room needs to run the TTL of a store that cannot expire keys by itself. */
+export interface LocalExpiry {
+  expiresAt(): number | null;
+  expireIfDue(): boolean;
+}
+
+/** A room's MessageStore as the composition root builds it (src/config/services.ts). */
+export interface RoomMessageStore {
+  store: MessageStore;
+  /** Set for the embedded adapter only: the room's alarm enforces its TTL. Redis expires keys itself. */
+  localExpiry: LocalExpiry | null;
+}

@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { ChatMessage } from "../../domain/types";
-import { upstreamError } from "../../errors";
+import { upstreamError } from "../../domain/errors";
 import type { MessageStore } from "./port";
 
 /** The Redis list of one room (SPEC section 5). */

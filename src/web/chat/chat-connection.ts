@@ -1,4 +1,5 @@
 import ReconnectingWebSocket from "partysocket/ws";
+import { CLOSE } from "../../protocol/close-codes";
 import { ApiFailure, api } from "../api";
 import {
   addPending,
@@ -39,7 +40,7 @@ type ServerFrame =
   | { type: "error"; code: string; message: string; clientMsgId?: string }
   | { type: "pong" };
 
-const CLOSE_REASONS: Record<number, CloseReason> = { 4001: "expired", 4003: "transferred", 4009: "ended" };
+const CLOSE_REASONS: Record<number, CloseReason> = { [CLOSE.TOKEN_EXPIRED]: "expired", [CLOSE.TRANSFERRED]: "transferred", [CLOSE.ENDED]: "ended" };
 /** Refusals of the ticket that another attempt cannot fix. */
 const FATAL_STATUSES: Record<number, CloseReason> = { 401: "expired", 403: "refused", 404: "refused", 409: "refused" };
 const HEARTBEAT_MS = 25_000;

@@ -1,0 +1,35 @@
+import type { RoomServices } from "./room-services";
+import type { AlarmScheduler } from "./alarm-scheduler";
+import type { RoomState } from "./state";
+
+/** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
+export const ACTIVITY_FLUSH_MS = 30_000;
+
+/**
+ * The room's reports of lastActivityAt/messageCount to the repository, on the "activity"
+ * deadline. Throttled: at most one repository write per ACTIVITY_FLUSH_MS while the room
+ * is busy, instead of one per message; ending flushes whatever is left at once.
+ */
+export class ActivityReporter {
+  constructor(
+    private readonly state: RoomState,
+    private readonly repository: RoomServices["repository"],
+    private readonly scheduler: AlarmScheduler,
+    private readonly requestIdx: () => number,
+  ) {
+    scheduler.on("activity", () => this.flush());
+  }
+
+  /** After messages were stored: make sure a report is due within ACTIVITY_FLUSH_MS. */
+  async noteStored(): Promise<void> {
+    await this.scheduler.scheduleIfAbsent("activity", Date.now() + ACTIVITY_FLUSH_MS);
+  }
+
+  /** Reports pending activity (lastActivityAt, messageCount) to the repository. */
+  async flush(): Promise<void> {
+    const pending = this.state.pendingActivity();
+    if (!pending) return;
+    await this.repository.recordActivity(this.requestIdx(), new Date(pending.at), pending.messageCount);
+    this.state.markActivityReported(pending.messageCount);
+  }
+}

@@ -1,0 +1,59 @@
+import { ApiError } from "../domain/errors";
+import type { User } from "../domain/types";
+import { CLOSE } from "../protocol/close-codes";
+import { byteLength, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame } from "../protocol/frames";
+import type { Connections } from "./connections";
+import type { HotStore } from "./hot-store";
+import type { Messages } from "./messages";
+import type { Presence } from "./presence";
+import { sendFrame } from "./sockets";
+import type { StatusChanges } from "./status-changes";
+
+export interface FrameHandlerDeps {
+  connections: Connections;
+  messages: Messages;
+  presence: Presence;
+  hot: HotStore;
+  changes: StatusChanges;
+  requestIdx(): number;
+}
+
+/**
+ * A client frame (SPEC section 4, see src/protocol/frames.ts): size and shape checks,
+ * then dispatch. A refusal answers with an `error` frame carrying the ApiError's code
+ * (and the `clientMsgId` of a refused send); anything else is logged and answered INTERNAL.
+ */
+export class FrameHandler {
+  constructor(private readonly deps: FrameHandlerDeps) {}
+
+  async handle(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (byteLength(data) > MAX_FRAME_BYTES) return ws.close(CLOSE.TOO_BIG, "Frame exceeds 16 KiB");
+    const user = this.deps.connections.userOf(ws);
+    if (!user) return ws.close(1011, "Unknown connection");
+    const parsed = parseClientFrame(data);
+    if (!parsed.ok) return sendFrame(ws, { type: "error", ...parsed.error });
+    try {
+      await this.dispatch(ws, user, parsed.frame);
+    } catch (e) {
+      const err = e instanceof ApiError ? e : (console.error("room frame failed", e), new ApiError("INTERNAL", "Internal error"));
+      const clientMsgId = parsed.frame.type === "send" ? parsed.frame.clientMsgId : undefined;
+      sendFrame(ws, { type: "error", code: err.code, message: err.message, ...(clientMsgId ? { clientMsgId } : {}) });
+    }
+  }
+
+  private async dispatch(ws: WebSocket, user: User, frame: ClientFrame): Promise<void> {
+    const { messages, presence, hot, changes } = this.deps;
+    switch (frame.type) {
+      case "ping":
+        return sendFrame(ws, { type: "pong" });
+      case "send":
+        return messages.send(ws, user, frame, (sender) => changes.ensureStarted(sender));
+      case "sync":
+        return presence.history(ws, await hot.store.list(this.deps.requestIdx(), { afterSeq: frame.afterSeq }));
+      case "read":
+        return presence.read(user, frame.upToSeq);
+      case "typing":
+        return presence.typing(user);
+    }
+  }
+}

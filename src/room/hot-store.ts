@@ -1,0 +1,37 @@
+import type { MessageStore, RoomMessageStore } from "../stores/message-store/port";
+import type { AlarmScheduler } from "./alarm-scheduler";
+
+/**
+ * The room's hot store (SPEC section 5) and its "ttl" deadline. Redis expires its keys by
+ * itself; the embedded adapter cannot, so for it the room's alarm drops the messages once
+ * their TTL passed (and follows the TTL while appends keep refreshing it).
+ */
+export class HotStore {
+  readonly store: MessageStore;
+  private readonly local: RoomMessageStore["localExpiry"];
+
+  constructor(
+    hot: RoomMessageStore,
+    private readonly scheduler: AlarmScheduler,
+  ) {
+    this.store = hot.store;
+    this.local = hot.localExpiry;
+    scheduler.on("ttl", () => this.expire());
+  }
+
+  /** The TTL as the last append left it (embedded adapter only; null for Redis). */
+  expiresAt(): number | null {
+    return this.local?.expiresAt() ?? null;
+  }
+
+  /** After an append: the "ttl" deadline follows the refreshed TTL. */
+  async followTtl(expiresAt: number | null): Promise<void> {
+    if (expiresAt !== null) await this.scheduler.schedule("ttl", expiresAt);
+  }
+
+  /** The "ttl" deadline: drop the hot messages if their TTL passed, else follow the refreshed TTL. */
+  private async expire(): Promise<void> {
+    if (!this.local || this.local.expireIfDue()) return;
+    await this.followTtl(this.local.expiresAt());
+  }
+}

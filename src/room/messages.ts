@@ -1,0 +1,96 @@
+import { ApiError, upstreamError } from "../domain/errors";
+import type { ChatMessage, User } from "../domain/types";
+import type { SendFrame } from "../protocol/frames";
+import type { Connections } from "./connections";
+import type { HotStore } from "./hot-store";
+import { assertCanPost, SYSTEM_SENDER, systemSenderName, type Locale } from "./lifecycle";
+import { MessageWriter, type Outgoing } from "./message-writer";
+import type { RateLimiter } from "./rate-limiter";
+import { sendFrame } from "./sockets";
+import type { RoomState } from "./state";
+
+export interface MessagesDeps {
+  state: RoomState;
+  hot: HotStore;
+  connections: Connections;
+  limiter: RateLimiter;
+  requestIdx(): number;
+  locale(): Locale;
+  now(): Date;
+  newId(): string;
+  /** Right after each stored batch is delivered, in seq order (the inbox's unread counters and activity). */
+  delivered(batch: readonly ChatMessage[]): void;
+  /** Runs in the background after each stored batch (activity report, backup deadline). */
+  afterStored(): Promise<void>;
+  background(task: () => Promise<void>): void;
+}
+
+/**
+ * Storing the room's messages: a participant's `send` (dedupe, checks, rate limit) and
+ * the room's own SYSTEM messages, both through the one MessageWriter, then acks and
+ * broadcasts in seq order once a batch is stored.
+ */
+export class Messages {
+  private readonly writer: MessageWriter;
+
+  constructor(private readonly deps: MessagesDeps) {
+    this.writer = new MessageWriter(deps.state, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
+  }
+
+  /**
+   * A `send`. After the last await, the dedupe lookup, every check and the seq assignment
+   * run synchronously, so no other event can slip between "new and allowed" and
+   * "numbered" (two copies of one clientMsgId racing each other included). Ack and
+   * broadcast follow from `delivered` once the message is stored. `start` runs first in
+   * a SCHEDULED room (the auto-start).
+   */
+  async send(ws: WebSocket, user: User, frame: SendFrame, start: (user: User) => Promise<void>): Promise<void> {
+    const { state, limiter } = this.deps;
+    assertCanPost(state.consultation, state.sealed, user);
+    if (state.consultation?.status === "SCHEDULED") await start(user);
+    let found = this.writer.lookup(user.userCode, frame.clientMsgId);
+    while (found && "inFlight" in found) {
+      await found.inFlight;
+      found = this.writer.lookup(user.userCode, frame.clientMsgId);
+    }
+    if (found) return sendFrame(ws, { type: "ack", clientMsgId: frame.clientMsgId, id: found.stored.id, seq: found.stored.seq });
+    assertCanPost(state.consultation, state.sealed, user);
+    if (!limiter.take(user.userCode)) {
+      throw new ApiError("RATE_LIMITED", "Too many messages: at most 10 a second (burst 20)");
+    }
+    const draft = { sender: user.userCode, senderName: user.name, type: "NORMAL" as const, content: frame.content, clientMsgId: frame.clientMsgId };
+    try {
+      await this.writer.post(draft, ws).stored;
+    } catch (e) {
+      limiter.refund(user.userCode);
+      throw e instanceof ApiError ? e : upstreamError("The message store", e);
+    }
+  }
+
+  /** Stores a SYSTEM message and waits until it is stored and delivered. */
+  async postSystem(content: string): Promise<void> {
+    const draft = { sender: SYSTEM_SENDER, senderName: systemSenderName(this.deps.locale()), type: "SYSTEM" as const, content, clientMsgId: null };
+    await this.writer.post(draft).stored;
+  }
+
+  /** Resolves when every message accepted so far is stored (or dropped). */
+  idle(): Promise<void> {
+    return this.writer.idle();
+  }
+
+  /** After a batch is stored, in seq order: broadcast, ack the sender, inbox notices, arm TTL, activity and backup. */
+  private delivered(batch: readonly Outgoing[]): void {
+    const { connections, hot } = this.deps;
+    const sockets = connections.open();
+    for (const { message, origin } of batch) {
+      connections.broadcast({ type: "message", message }, sockets);
+      if (origin && message.clientMsgId) sendFrame(origin, { type: "ack", clientMsgId: message.clientMsgId, id: message.id, seq: message.seq });
+    }
+    this.deps.delivered(batch.map((o) => o.message));
+    const expiresAt = hot.expiresAt();
+    this.deps.background(async () => {
+      await hot.followTtl(expiresAt);
+      await this.deps.afterStored();
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import { DurableObject } from "cloudflare:workers";
+import { getServices } from "../config/services";
+import type { RpcResult } from "../domain/rpc-result";
+import type { ChatMessage, Consultation, User } from "../domain/types";
+import type { ReadReceipt } from "../protocol/frames";
+import type { AlarmScheduler } from "./alarm-scheduler";
+import type { Connections } from "./connections";
+import type { Ending } from "./ending";
+import type { FrameHandler } from "./frame-handler";
+import type { HotStore } from "./hot-store";
+import type { RoomInboxNotices } from "./inbox-notices";
+import { buildRoomParts } from "./parts";
+import type { RoomServices } from "./room-services";
+import type { RoomState } from "./state";
+import type { StatusChanges } from "./status-changes";
+import type { TicketBook } from "./tickets";
+
+export interface MessagePage {
+  messageCount: number;
+  messages: ChatMessage[];
+  reads: ReadReceipt[];
+}
+
+/**
+ * One consultation room (DESIGN.md): the single writer of its chat. It assigns `seq`,
+ * de-duplicates clientMsgIds, stores through one write queue, and only then acks and
+ * broadcasts. Sockets use the hibernation API; everything else lives in the room's SQLite
+ * (each part below owns its tables), so a wake rebuilds the room from storage and socket
+ * attachments alone. Timers are alarm deadlines (AlarmScheduler).
+ *
+ * This class only dispatches the platform's handlers to the parts (built in parts.ts). The
+ * Worker reaches it by `fetch` (WebSocket connect, with a grant it built itself) and by
+ * the RPC methods below, through src/chat/room-client.ts.
+ */
+export class RoomDO extends DurableObject<Env> {
+  readonly #state: RoomState;
+  readonly #tickets: TicketBook;
+  readonly #scheduler: AlarmScheduler;
+  readonly #connections: Connections;
+  readonly #hot: HotStore;
+  readonly #frames: FrameHandler;
+  readonly #changes: StatusChanges;
+  readonly #ending: Ending;
+  readonly #inbox: RoomInboxNotices;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const parts = buildRoomParts(ctx, this.services(env), () => this.requestIdx);
+    this.#state = parts.state;
+    this.#tickets = parts.tickets;
+    this.#scheduler = parts.scheduler;
+    this.#connections = parts.connections;
+    this.#hot = parts.hot;
+    this.#frames = parts.frames;
+    this.#changes = parts.changes;
+    this.#ending = parts.ending;
+    this.#inbox = parts.inbox;
+    // Answered by the runtime without waking a hibernated room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /** What the room is given (src/config/services.ts); a test subclass may hand it failing parts. */
+  protected services(env: Env): RoomServices {
+    return getServices(env);
+  }
+
+  private get requestIdx(): number {
+    const idx = this.#state.requestIdx ?? Number(this.ctx.id.name);
+    if (!Number.isInteger(idx)) throw new Error("room does not know its consultation yet");
+    return idx;
+  }
+
+  // ---- platform handlers ----
+
+  override fetch(request: Request): Promise<Response> {
+    return this.#connections.accept(request, ({ user, consultation }) => {
+      const c = this.#state.rememberConsultation(consultation);
+      const { userCode, name, role } = user;
+      return { type: "ready", requestIdx: c.requestIdx, status: c.status, lastSeq: this.#state.lastSeq, you: { userCode, name, role }, reads: this.#state.reads() };
+    });
+  }
+
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    return this.#frames.handle(ws, data);
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    return this.#connections.closed(ws, code, reason);
+  }
+
+  override webSocketError(_ws: WebSocket, error: unknown): Promise<void> {
+    return this.#connections.errored(error);
+  }
+
+  override alarm(): Promise<void> {
+    return this.#scheduler.run();
+  }
+
+  // ---- RPC from the Worker (src/chat/room-client.ts) ----
+
+  async issueTicket(user: User, consultation: Consultation): Promise<{ ticket: string; expiresIn: number }> {
+    this.#state.rememberConsultation(consultation);
+    return this.#tickets.issue(user);
+  }
+
+  async redeemTicket(ticket: string): Promise<User | null> {
+    return this.#tickets.redeem(ticket);
+  }
+
+  /** The user's unread count in this room (SPEC section 9), for their inbox's `ready`. */
+  async unreadFor(userCode: string): Promise<number> {
+    return this.#inbox.unreadFor(userCode);
+  }
+
+  async listMessages(consultation: Consultation, options: { afterSeq?: number; last?: number } = {}): Promise<MessagePage> {
+    this.#state.rememberConsultation(consultation);
+    const messages = await this.#hot.store.list(this.requestIdx, options);
+    return { messageCount: await this.#hot.store.count(this.requestIdx), messages, reads: this.#state.reads() };
+  }
+
+  /** RoomGateway.statusChanged: SYSTEM message, `status` frames, 4003 closes on transfer. */
+  async statusChanged(after: Consultation, before: Consultation): Promise<void> {
+    await this.#changes.apply(after, before);
+  }
+
+  /** RoomGateway.archive (SPEC section 6, steps 1-2); concurrent calls share one run. */
+  archive(consultation: Consultation, endedBy: string): Promise<RpcResult<{ chatLogKey: string | null }>> {
+    return this.#ending.archive(consultation, endedBy);
+  }
+
+  /** RoomGateway.completed: every socket gets `status` COMPLETED and closes with 4009. */
+  async completed(consultation: Consultation): Promise<void> {
+    this.#changes.completed(consultation);
+  }
+}

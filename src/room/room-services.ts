@@ -1,0 +1,31 @@
+import type { Config } from "../config/config";
+import type { Consultation, User } from "../domain/types";
+import type { InboxClient } from "../live/inbox-client";
+import type { ArchiveStore } from "../stores/archive-store/port";
+import type { ConsultationRepository } from "../stores/consultation-repository/port";
+import type { RoomMessageStore } from "../stores/message-store/port";
+
+/**
+ * What a room is handed by the composition root (src/config/services.ts): the room picks
+ * no adapter and reads no `env` itself. Narrow on purpose, so tests can hand a room
+ * failing parts (see test/room/support/failing-room.ts).
+ */
+export interface RoomServices {
+  config: Pick<Config, "transcript">;
+  repository: Pick<ConsultationRepository, "findById" | "recordActivity">;
+  archive: ArchiveStore;
+  /** The room's hot store; the embedded adapter lives in the room's own SQLite (`sql`). */
+  messageStoreFor(sql: SqlStorage): RoomMessageStore;
+  /**
+   * The lifecycle's auto-start: a participant's first message moves a SCHEDULED
+   * consultation to IN_PROGRESS. Returns the updated row, or null when nothing started.
+   * `waitUntil` keeps the inboxes' notice of the start running after the call returns.
+   */
+  startOnFirstMessage(requestIdx: number, sender: User, waitUntil: (promise: Promise<unknown>) => void): Promise<Consultation | null>;
+  /** The participants' inboxes: activity after stored messages, unread counts after reads. */
+  inboxes: Pick<InboxClient, "roomActivity" | "unreadChanged">;
+  /** The clock of message timestamps. */
+  now(): Date;
+  /** Ids of new messages. */
+  newId(): string;
+}

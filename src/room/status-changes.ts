@@ -1,0 +1,77 @@
+import type { Consultation, User } from "../domain/types";
+import { CLOSE } from "../protocol/close-codes";
+import type { Connections } from "./connections";
+import { describeChange, type Locale } from "./lifecycle";
+import type { Messages } from "./messages";
+import type { RoomServices } from "./room-services";
+import type { RoomState } from "./state";
+
+export interface StatusChangesDeps {
+  state: RoomState;
+  messages: Messages;
+  connections: Connections;
+  services: Pick<RoomServices, "repository" | "startOnFirstMessage">;
+  requestIdx(): number;
+  locale(): Locale;
+  /** Keeps the auto-start's inbox notices running after the send (the object's waitUntil). */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/**
+ * The room's side of the consultation's lifecycle: the auto-start on a participant's
+ * first message, the SYSTEM messages, `status` frames and closes of a state change, and
+ * the final close once COMPLETED is stored.
+ */
+export class StatusChanges {
+  /** The in-flight auto-start (first message in a SCHEDULED room), shared by racing sends. */
+  private starting: Promise<void> | null = null;
+
+  constructor(private readonly deps: StatusChangesDeps) {}
+
+  /** The first message of a participant moves a SCHEDULED consultation to IN_PROGRESS. */
+  async ensureStarted(sender: User): Promise<void> {
+    const { state, services, requestIdx, waitUntil } = this.deps;
+    this.starting ??= (async () => {
+      try {
+        const before = state.consultation!;
+        const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil)) ?? (await services.repository.findById(requestIdx()));
+        if (after) await this.apply(after, before);
+      } finally {
+        this.starting = null;
+      }
+    })();
+    await this.starting;
+  }
+
+  /**
+   * A state change (through REST, or the auto-start): the SYSTEM message first (stored and
+   * delivered), then `status` frames, then closes (4003 for a replaced recipient, 4009 when over).
+   */
+  async apply(next: Consultation, hint: Consultation): Promise<void> {
+    const { state, messages, connections } = this.deps;
+    const prev = state.consultation ?? hint;
+    if (state.rememberConsultation(next) !== next) return; // an older row than the room's
+    const change = describeChange(prev, next, this.deps.locale());
+    if (change.terminal) state.sealed = true;
+    // A sealed room is being archived: a late "started" must not land after "ended".
+    if (change.systemText && !state.sealed) {
+      try {
+        await messages.postSystem(change.systemText);
+      } catch (e) {
+        console.error("room could not store a SYSTEM message", e);
+      }
+    }
+    if (change.statusFrame) connections.broadcast({ type: "status", status: next.status });
+    for (const userCode of change.closeUsers) connections.closeAll(CLOSE.TRANSFERRED, "Transferred", userCode);
+    if (change.terminal) connections.closeAll(CLOSE.ENDED, `Consultation ${next.status}`);
+  }
+
+  /** COMPLETED is stored: every socket gets `status` COMPLETED and closes with 4009. */
+  completed(consultation: Consultation): void {
+    const { state, connections } = this.deps;
+    state.rememberConsultation(consultation);
+    state.sealed = true;
+    connections.broadcast({ type: "status", status: consultation.status });
+    connections.closeAll(CLOSE.ENDED, "Consultation ended");
+  }
+}

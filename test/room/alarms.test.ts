@@ -1,0 +1,126 @@
+/** Deadlines on the room's one alarm: hot-store TTL, token expiry, and the scheduler itself. */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { AlarmScheduler, type DeadlineKind } from "../../src/room/alarm-scheduler";
+import { roomStub } from "../../src/chat/room-client";
+import { apiJson, mintToken, people, testEnv } from "../support/api";
+import { namedConsultation } from "../support/consultations";
+import { connect, post } from "../support/sockets";
+
+const HOUR = 3_600_000;
+
+type Sql = DurableObjectState["storage"]["sql"];
+const one = <T extends Record<string, SqlStorageValue>>(sql: Sql, q: string, ...args: unknown[]) => sql.exec<T>(q, ...args).toArray()[0];
+
+describe("hot-store TTL (embedded adapter)", () => {
+  it("is CHAT_TTL_HOURS after the latest append, refreshed by each append, and armed on the alarm", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const stub = roomStub(testEnv, c.requestIdx);
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    const before = Date.now();
+    await post(s, "one");
+    const first = await runInDurableObject(stub, (_r, state) => ({
+      expires: one<{ value: number }>(state.storage.sql, `SELECT value FROM hot_meta WHERE key = 'expires_at'`)!.value,
+      deadline: one<{ at_ms: number }>(state.storage.sql, `SELECT at_ms FROM deadlines WHERE kind = 'ttl'`)!.at_ms,
+    }));
+    expect(first.expires).toBeGreaterThanOrEqual(before + 36 * HOUR);
+    expect(first.deadline).toBe(first.expires);
+    await post(s, "two");
+    const second = await runInDurableObject(stub, (_r, state) => one<{ value: number }>(state.storage.sql, `SELECT value FROM hot_meta WHERE key = 'expires_at'`)!.value);
+    expect(second).toBeGreaterThanOrEqual(first.expires);
+    s.close();
+  });
+
+  it("expires the room's messages by alarm; seq carries on afterwards", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const stub = roomStub(testEnv, c.requestIdx);
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    await post(s, "short-lived");
+    // Let 36 hours pass: move the stored expiry and its deadline into the past.
+    await runInDurableObject(stub, (_r, state) => {
+      state.storage.sql.exec(`UPDATE hot_meta SET value = ? WHERE key = 'expires_at'`, Date.now() - 1);
+      state.storage.sql.exec(`UPDATE deadlines SET at_ms = ? WHERE kind = 'ttl'`, Date.now() - 1);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rows = await runInDurableObject(stub, (_r, state) => one<{ n: number }>(state.storage.sql, `SELECT COUNT(*) AS n FROM hot_messages`)!.n);
+    expect(rows).toBe(0);
+    const page = await apiJson(`/api/chat/messages/${c.requestIdx}`, { token: people.student });
+    expect(page.body).toMatchObject({ messageCount: 0, messages: [] });
+    expect(await post(s, "a new day")).toMatchObject({ type: "ack", seq: 3 });
+    s.close();
+  });
+
+  it("a deadline that fires after the TTL was refreshed keeps the messages and re-arms", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const stub = roomStub(testEnv, c.requestIdx);
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    await post(s, "kept");
+    await runInDurableObject(stub, (_r, state) => state.storage.sql.exec(`UPDATE deadlines SET at_ms = ? WHERE kind = 'ttl'`, Date.now() - 1));
+    await runDurableObjectAlarm(stub);
+    const after = await runInDurableObject(stub, (_r, state) => ({
+      rows: one<{ n: number }>(state.storage.sql, `SELECT COUNT(*) AS n FROM hot_messages`)!.n,
+      deadline: one<{ at_ms: number }>(state.storage.sql, `SELECT at_ms FROM deadlines WHERE kind = 'ttl'`)?.at_ms,
+    }));
+    expect(after.rows).toBe(2);
+    expect(after.deadline).toBeGreaterThan(Date.now() + 35 * HOUR);
+    s.close();
+  });
+});
+
+describe("token expiry while connected", () => {
+  it("closes that socket with 4001 when its token expires; others stay", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const shortLived = await mintToken(people.student, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const expiring = (await connect(c.requestIdx, { token: shortLived })).client;
+    const staying = (await connect(c.requestIdx, { token: people.professor })).client;
+    const closed = await expiring.closed(); // the room's alarm fires at the token's exp
+    expect(closed.code).toBe(4001);
+    expect(await post(staying, "still connected")).toMatchObject({ type: "ack" });
+    staying.close();
+  });
+});
+
+describe("AlarmScheduler", () => {
+  it("keeps one alarm at the earliest deadline and runs only what is due", async () => {
+    const stub = testEnv.ROOM.getByName("scheduler-test");
+    await runInDurableObject(stub, async (_room, state) => {
+      const scheduler = new AlarmScheduler(state.storage.sql, state.storage);
+      const ran: string[] = [];
+      const kinds: DeadlineKind[] = ["ttl", "activity", "token-expiry"];
+      for (const k of kinds) scheduler.on(k, () => void ran.push(k));
+      const now = Date.now();
+      await scheduler.schedule("ttl", now + 10 * HOUR);
+      await scheduler.schedule("activity", now + 30_000);
+      expect(await state.storage.getAlarm()).toBe(now + 30_000);
+      await scheduler.scheduleIfAbsent("activity", now + 5_000); // already pending: unchanged
+      expect(scheduler.deadline("activity")).toBe(now + 30_000);
+      await scheduler.cancel("activity");
+      expect(await state.storage.getAlarm()).toBe(now + 10 * HOUR);
+      await scheduler.schedule("token-expiry", now - 1);
+      await scheduler.run(now);
+      expect(ran).toEqual(["token-expiry"]);
+      expect(scheduler.deadline("token-expiry")).toBeNull();
+      expect(await state.storage.getAlarm()).toBe(now + 10 * HOUR);
+      await scheduler.cancel("ttl");
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it("retries a failing handler a minute later without blocking the others", async () => {
+    const stub = testEnv.ROOM.getByName("scheduler-retry-test");
+    await runInDurableObject(stub, async (_room, state) => {
+      const scheduler = new AlarmScheduler(state.storage.sql, state.storage);
+      const ran: string[] = [];
+      scheduler.on("activity", () => {
+        throw new Error("repository down");
+      });
+      scheduler.on("ttl", () => void ran.push("ttl"));
+      const now = Date.now();
+      await scheduler.schedule("activity", now - 2);
+      await scheduler.schedule("ttl", now - 1);
+      await scheduler.run(now);
+      expect(ran).toEqual(["ttl"]);
+      expect(scheduler.deadline("activity")).toBeGreaterThan(now + 50_000);
+    });
+  });
+});
