@@ -15,6 +15,7 @@ import { handleError, handleNotFound } from "./http/error-response";
 import { registerOpenApiDoc, validationHook } from "./http/openapi";
 import { registerSystemRoutes } from "./http/system-routes";
 import { securityHeaders } from "./http/security-headers";
+import { registerInboxRoutes } from "./live/routes";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -47,6 +48,7 @@ export function createApp() {
   registerChatRoutes(app);
   registerArchiveRoutes(app);
   registerAttachmentRoutes(app);
+  registerInboxRoutes(app);
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 

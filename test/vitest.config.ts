@@ -9,7 +9,7 @@ const migrations = await readD1Migrations(`${root}/migrations/d1`);
 
 /** Each project's folders: a test file belongs to the project of its folder. */
 const FOLDERS = {
-  worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room", "test/attachments"],
+  worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room", "test/attachments", "test/inbox"],
   archive: ["test/archive", "test/cron"],
   contract: ["test/contract"],
   node: ["test/node"],
@@ -29,8 +29,8 @@ if (homeless.length) {
  * The one vitest config. A project is a set of test folders plus where they run; pick one
  * with `vitest run --config test/vitest.config.ts --project <name>` (npm run test:<name>).
  *
- * - worker: inside workerd, the Worker and its rooms (http, auth, consultations, chat, room,
- *   attachments on the R2 binding).
+ * - worker: inside workerd, the Worker, its rooms and inboxes (http, auth, consultations,
+ *   chat, room, inbox, attachments on the R2 binding).
  * - archive: inside workerd with a real s3rver (test/services/s3rver.ts) handed in, so the
  *   archive and cron suites run against the R2 binding and the S3 adapter (the S3 half of
  *   attachments, presigned URLs, is test/archive/attachments-presigned.test.ts).

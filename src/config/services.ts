@@ -1,5 +1,7 @@
 import { createRoomClient, type RoomClient } from "../chat/room-client";
 import { startOnFirstMessage, type LifecycleDeps } from "../consultations/service";
+import type { InboxServices } from "../inbox/inbox-services";
+import { createInboxClient, type InboxClient } from "../live/inbox-client";
 import type { RoomServices } from "../room/room-services";
 import type { ArchiveStore } from "../stores/archive-store/port";
 import { createR2ArchiveStore } from "../stores/archive-store/r2";
@@ -13,18 +15,20 @@ import { UpstashMessageStore } from "../stores/message-store/upstash";
 import { getConfig, type Config } from "./config";
 
 /**
- * Everything a request, the cron job or a room needs (config, repository, archive store,
- * each room's message store, the room client, clock and id source), built once per `env`
+ * Everything a request, the cron job, a room or an inbox needs (config, repository, archive
+ * store, each room's message store, the room and inbox clients, clock and id source), built once per `env`
  * from the parsed config. This is the composition root: the one place that reads bindings
  * and picks adapters (embedded defaults unless a production group of variables is set);
  * nothing else knows which adapter it has.
  */
-export interface Services extends RoomServices, LifecycleDeps {
+export interface Services extends RoomServices, InboxServices, LifecycleDeps {
   config: Config;
   now(): Date;
   repository: ConsultationRepository;
   /** The typed client of the rooms (also the lifecycle's `gateway`). */
   rooms: RoomClient;
+  /** The typed client of the inboxes and the queue watchers (the live notices). */
+  inboxes: InboxClient;
 }
 
 const cache = new WeakMap<object, Services>();
@@ -42,6 +46,7 @@ function buildServices(env: Env): Services {
   const config = getConfig(env);
   const repository = buildRepository(env, config);
   const rooms = createRoomClient(env);
+  const inboxes = createInboxClient(env, repository);
   const now = () => new Date();
   const lifecycle: LifecycleDeps = { repository, gateway: rooms, now };
   return {
@@ -49,10 +54,13 @@ function buildServices(env: Env): Services {
     repository,
     archive: buildArchive(env, config),
     rooms,
+    inboxes,
     gateway: rooms,
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     limits: config.limits,
-    startOnFirstMessage: (requestIdx, sender) => startOnFirstMessage(lifecycle, requestIdx, sender),
+    // The room lends its waitUntil, so the inboxes hear of the start without delaying the send.
+    startOnFirstMessage: (requestIdx, sender, waitUntil) =>
+      startOnFirstMessage({ ...lifecycle, live: { inboxes, waitUntil } }, requestIdx, sender),
     now,
     newId: () => crypto.randomUUID(),
   };

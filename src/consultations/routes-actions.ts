@@ -4,6 +4,7 @@ import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
 import type { ActionInput } from "../domain/rules";
 import { ActionBodies, ConsultationSchema, EndBody, IdParams } from "./schemas";
+import { requestLifecycle } from "./request-lifecycle";
 import { endConsultation, performAction } from "./service";
 
 const common = { middleware: requireUser, security: bearerSecurity, tags: ["lifecycle"] };
@@ -75,16 +76,16 @@ function toInput(body: { scheduledAt?: string | null; reason?: string; toUserCod
 export function registerConsultationActionRoutes(app: ApiApp): void {
   // Before /{id}/... so that "end" is never taken for an id.
   app.openapi(endByBody, async (c) =>
-    c.json(await endConsultation(c.var.services, c.req.valid("json").requestIdx, c.var.user), 200),
+    c.json(await endConsultation(requestLifecycle(c), c.req.valid("json").requestIdx, c.var.user), 200),
   );
-  app.openapi(end, async (c) => c.json(await endConsultation(c.var.services, c.req.valid("param").id, c.var.user), 200));
+  app.openapi(end, async (c) => c.json(await endConsultation(requestLifecycle(c), c.req.valid("param").id, c.var.user), 200));
   app.openapi(start, async (c) =>
-    c.json(await performAction(c.var.services, "start", c.req.valid("param").id, c.var.user, {}), 200),
+    c.json(await performAction(requestLifecycle(c), "start", c.req.valid("param").id, c.var.user, {}), 200),
   );
   for (const action of Object.keys(ActionBodies) as BodyAction[]) {
     app.openapi(bodyActionRoute(action), async (c) => {
       const input = toInput(c.req.valid("json"));
-      return c.json(await performAction(c.var.services, action, c.req.valid("param").id, c.var.user, input), 200);
+      return c.json(await performAction(requestLifecycle(c), action, c.req.valid("param").id, c.var.user, input), 200);
     });
   }
 }

@@ -4,6 +4,7 @@ import { ApiError } from "../domain/errors";
 import type { ApiApp } from "../http/app-env";
 import { bearerSecurity, errorResponses, json } from "../http/openapi";
 import { ConsultationSchema, CreateBody, IdParams, ListQuery, PageSchema, QueueQuery, QueueSchema } from "./schemas";
+import { requestLifecycle } from "./request-lifecycle";
 import { createConsultation, getConsultation } from "./service";
 
 const common = { middleware: requireUser, security: bearerSecurity, tags: ["consultations"] };
@@ -48,7 +49,7 @@ export function registerConsultationReadRoutes(app: ApiApp): void {
   app.openapi(create, async (c) => {
     const { scheduledAt, ...body } = c.req.valid("json");
     const input = { ...body, scheduledAt: scheduledAt ? new Date(scheduledAt) : undefined };
-    return c.json(await createConsultation(c.var.services, c.var.user, input), 201);
+    return c.json(await createConsultation(requestLifecycle(c), c.var.user, input), 201);
   });
 
   app.openapi(list, async (c) => {

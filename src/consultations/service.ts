@@ -2,6 +2,7 @@ import type { RoomGateway } from "../chat/room-client";
 import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
 import { ApiError } from "../domain/errors";
+import { notifyInboxes, type LiveContext } from "../live/notify-inboxes";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import { createWithinLimits } from "./create-limits";
 import {
@@ -25,6 +26,21 @@ export interface LifecycleDeps {
   now?: () => Date;
   /** Create limits (SPEC section 14); absent = none (callers that never create). */
   limits?: Config["limits"];
+  /** Where live notices go (the inbox sockets) and what keeps them running; absent: nobody is told. */
+  live?: LiveContext;
+}
+
+/**
+ * The lifecycle of one request or cron run: the services plus the live notices, kept
+ * running by the caller's `waitUntil` after the response (the inbox client comes from
+ * the composition root, the `waitUntil` from the request).
+ */
+export function withLive<D extends LifecycleDeps>(
+  deps: D,
+  inboxes: LiveContext["inboxes"],
+  waitUntil: LiveContext["waitUntil"],
+): D & { live: LiveContext } {
+  return { ...deps, live: { inboxes, waitUntil } };
 }
 
 /**
@@ -79,7 +95,7 @@ export interface CreateInput {
 /** A request to a named counselor, or (with `category`) into the support queue. */
 export async function createConsultation(deps: LifecycleDeps, actor: User, input: CreateInput): Promise<Consultation> {
   assertValidRequest(actor, input);
-  return createWithinLimits(deps.repository, {
+  const created = await createWithinLimits(deps.repository, {
     requesterUserCode: actor.userCode,
     requesterName: actor.name,
     recipientUserCode: input.recipientUserCode ?? null,
@@ -90,6 +106,8 @@ export async function createConsultation(deps: LifecycleDeps, actor: User, input
     scheduledAt: input.scheduledAt ?? null,
     now: deps.now?.() ?? new Date(),
   }, deps.limits ?? { maxOpenRequests: 0, createsPerHour: 0 });
+  notifyInboxes(deps.live, null, created);
+  return created;
 }
 
 export async function getConsultation(deps: LifecycleDeps, requestIdx: number, actor: User): Promise<Consultation> {
@@ -108,6 +126,7 @@ export async function performAction(
 ): Promise<Consultation> {
   const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planAction(action, c, actor, input, now));
   await notify(action, () => deps.gateway.statusChanged(after, before, actor));
+  notifyInboxes(deps.live, before, after);
   return after;
 }
 
@@ -122,8 +141,9 @@ export async function endConsultation(deps: LifecycleDeps, requestIdx: number, a
   assertCanEnd(current, actor);
   const endedBy = actor === SYSTEM ? SYSTEM : actor.userCode;
   const { chatLogKey } = await deps.gateway.archive(current, endedBy);
-  const { after } = await applyPlanned(deps, requestIdx, (c, now) => planEnd(c, actor, chatLogKey, now));
+  const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planEnd(c, actor, chatLogKey, now));
   await notify("completed", () => deps.gateway.completed(after));
+  notifyInboxes(deps.live, before, after);
   return after;
 }
 
@@ -137,5 +157,7 @@ export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: numbe
   const now = deps.now?.() ?? new Date();
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;
-  return deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
+  const after = await deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
+  notifyInboxes(deps.live, c, after);
+  return after;
 }

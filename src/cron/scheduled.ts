@@ -1,5 +1,6 @@
 import type { Services } from "../config/services";
 import { cleanupStaleAttachments } from "./attachment-cleanup";
+import { withLive } from "../consultations/service";
 import { cleanupOrphans } from "./orphan-cleanup";
 
 /** Consultations ended per cron run; a backlog drains over the following runs. */
@@ -12,9 +13,11 @@ export const ATTACHMENT_BATCH = 200;
  * run's clock, so tests drive ages with `createScheduledController({ scheduledTime })`.
  * A failing job is logged and rethrown so the run shows as failed in the dashboard.
  */
-export async function runScheduled(controller: ScheduledController, services: Services): Promise<void> {
+export async function runScheduled(controller: ScheduledController, services: Services, ctx?: ExecutionContext): Promise<void> {
   const now = new Date(controller.scheduledTime);
-  const deps = { ...services, now: () => now };
+  // The inboxes hear of each ended consultation, kept running by the trigger's waitUntil.
+  const base = { ...services, now: () => now };
+  const deps = ctx ? withLive(base, services.inboxes, (p) => ctx.waitUntil(p)) : base;
   const { orphanHours } = services.config;
   // Independent of the orphans: a failure there must not keep stale uploads around.
   const attachments = await cleanupStaleAttachments(services, { now, batch: ATTACHMENT_BATCH }).catch((e: unknown) => {

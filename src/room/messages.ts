@@ -1,6 +1,6 @@
 import { ApiError, upstreamError } from "../domain/errors";
 import { assertCanPost } from "../domain/posting";
-import type { AttachmentRef, User } from "../domain/types";
+import type { AttachmentRef, ChatMessage, User } from "../domain/types";
 import type { SendFrame } from "../protocol/frames";
 import type { Connections } from "./connections";
 import type { HotStore } from "./hot-store";
@@ -22,6 +22,8 @@ export interface MessagesDeps {
   newId(): string;
   /** A FILE send's grant, claimed for this message once its object is there (src/room/attachment-check.ts). */
   claimAttachment(sender: User, attachmentId: string, clientMsgId: string): Promise<AttachmentRef>;
+  /** Right after each stored batch is delivered, in seq order (the inbox's unread counters and activity). */
+  delivered(batch: readonly ChatMessage[]): void;
   /** Runs in the background after each stored batch (activity report, backup deadline). */
   afterStored(): Promise<void>;
   background(task: () => Promise<void>): void;
@@ -100,7 +102,7 @@ export class Messages {
     return this.writer.idle();
   }
 
-  /** After a batch is stored, in seq order: broadcast, ack the sender, arm TTL, activity and backup. */
+  /** After a batch is stored, in seq order: broadcast, ack the sender, inbox notices, arm TTL, activity and backup. */
   private delivered(batch: readonly Outgoing[]): void {
     const { connections, hot } = this.deps;
     const sockets = connections.open();
@@ -108,6 +110,7 @@ export class Messages {
       connections.broadcast({ type: "message", message }, sockets);
       if (origin && message.clientMsgId) sendFrame(origin, { type: "ack", clientMsgId: message.clientMsgId, id: message.id, seq: message.seq });
     }
+    this.deps.delivered(batch.map((o) => o.message));
     const expiresAt = hot.expiresAt();
     this.deps.background(async () => {
       await hot.followTtl(expiresAt);

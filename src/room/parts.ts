@@ -7,6 +7,7 @@ import { Connections } from "./connections";
 import { Ending } from "./ending";
 import { FrameHandler } from "./frame-handler";
 import { HotStore } from "./hot-store";
+import { RoomInboxNotices } from "./inbox-notices";
 import { Messages } from "./messages";
 import { Presence } from "./presence";
 import { RateLimiter } from "./rate-limiter";
@@ -19,10 +20,10 @@ import { TicketBook } from "./tickets";
 /**
  * The room's parts, wired once per object instance. Each is a class constructed with
  * what it needs; the ones with storage own their tables in the room's SQLite (state,
- * tickets, rate buckets, deadlines, archive log, the embedded hot store). Deadline
- * handlers register themselves on the one AlarmScheduler. `callsRunning` counts the
- * object's handlers and RPC calls still running (calls-in-flight.ts): with none of them,
- * no pending write, archive run or auto-start, ServerCloser may reset the room.
+ * tickets, rate buckets, deadlines, archive log, unread counters, the embedded hot store).
+ * Deadline handlers register themselves on the one AlarmScheduler. `callsRunning` counts
+ * the object's handlers and RPC calls still running (calls-in-flight.ts): with none of
+ * them, no pending write, archive run or auto-start, ServerCloser may reset the room.
  */
 export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, requestIdx: () => number, callsRunning: () => number) {
   const sql = ctx.storage.sql;
@@ -45,6 +46,15 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     transcript: () => services.config.transcript,
   });
   scheduler.on("snapshot", () => archiver.snapshotIfDirty());
+  const background = (task: () => Promise<void>) => ctx.waitUntil(task().catch((e) => console.error("room background task failed", e)));
+  // The live inbox's side of the room: unread counters and notices to the participants' inboxes.
+  const inbox = new RoomInboxNotices(sql, {
+    inboxes: services.inboxes,
+    consultation: () => state.consultation,
+    lastSeq: () => state.lastSeq,
+    list: (afterSeq) => hot.store.list(requestIdx(), { afterSeq }),
+    background,
+  });
   const messages = new Messages({
     state,
     hot,
@@ -55,13 +65,15 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     now: services.now,
     newId: services.newId,
     claimAttachment: (sender, attachmentId, clientMsgId) => claimAttachment(services, requestIdx(), sender, attachmentId, clientMsgId),
+    delivered: (batch) => inbox.stored(batch),
     async afterStored() {
       await activity.noteStored();
       await archiver.noteStored();
     },
-    background: (task) => ctx.waitUntil(task().catch((e) => console.error("room background task failed", e))),
+    background,
   });
-  const changes = new StatusChanges({ state, messages, connections, services, requestIdx, locale });
+  const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+  const changes = new StatusChanges({ state, messages, connections, services, requestIdx, locale, waitUntil });
   const ending = new Ending({ state, messages, archiver, activity, locale });
   return {
     state,
@@ -70,7 +82,8 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     connections,
     hot,
     changes,
+    inbox,
     ending,
-    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections), hot, changes, requestIdx }),
+    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections, (userCode, upToSeq) => inbox.read(userCode, upToSeq)), hot, changes, requestIdx }),
   };
 }

@@ -12,6 +12,8 @@ export class Presence {
   constructor(
     private readonly state: RoomState,
     private readonly connections: Connections,
+    /** The participant's read mark moved (the inbox's unread count follows). */
+    private readonly onRead: (userCode: string, upToSeq: number) => void,
   ) {}
 
   /** Answers `sync`: always at least one (possibly empty) frame, so the client knows it is in sync. */
@@ -30,7 +32,9 @@ export class Presence {
   read(user: User, upToSeq: number): void {
     assertNotAdmin(user);
     const receipt = this.state.markRead(user.userCode, Math.min(upToSeq, this.state.lastSeq), new Date().toISOString());
-    if (receipt) this.connections.broadcast({ type: "read", ...receipt });
+    if (!receipt) return;
+    this.connections.broadcast({ type: "read", ...receipt });
+    this.onRead(user.userCode, upToSeq);
   }
 
   /** `typing`: forwarded to everyone but the typist's own devices; never stored. */

@@ -9,6 +9,7 @@ import type { Ending } from "./ending";
 import type { FrameHandler } from "./frame-handler";
 import type { HotStore } from "./hot-store";
 import { callsInFlight, countCallsInFlight } from "./calls-in-flight";
+import type { RoomInboxNotices } from "./inbox-notices";
 import { buildRoomParts } from "./parts";
 import type { RoomServices } from "./room-services";
 import type { RoomState } from "./state";
@@ -41,6 +42,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #frames: FrameHandler;
   readonly #changes: StatusChanges;
   readonly #ending: Ending;
+  readonly #inbox: RoomInboxNotices;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -53,6 +55,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#frames = parts.frames;
     this.#changes = parts.changes;
     this.#ending = parts.ending;
+    this.#inbox = parts.inbox;
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -105,6 +108,11 @@ export class RoomDO extends DurableObject<Env> {
     return this.#tickets.redeem(ticket);
   }
 
+  /** The user's unread count in this room (SPEC section 9), for their inbox's `ready`. */
+  async unreadFor(userCode: string): Promise<number> {
+    return this.#inbox.unreadFor(userCode);
+  }
+
   async listMessages(consultation: Consultation, options: { afterSeq?: number; last?: number } = {}): Promise<MessagePage> {
     this.#state.rememberConsultation(consultation);
     const messages = await this.#hot.store.list(this.requestIdx, options);
@@ -130,5 +138,5 @@ export class RoomDO extends DurableObject<Env> {
 // The room resets itself (ServerCloser) only while none of these is running.
 countCallsInFlight(RoomDO, [
   "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
-  "issueTicket", "redeemTicket", "listMessages", "statusChanged", "archive", "completed",
+  "issueTicket", "redeemTicket", "listMessages", "unreadFor", "statusChanged", "archive", "completed",
 ]);

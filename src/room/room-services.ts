@@ -1,5 +1,6 @@
 import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
+import type { InboxClient } from "../live/inbox-client";
 import type { ArchiveStore } from "../stores/archive-store/port";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import type { RoomMessageStore } from "../stores/message-store/port";
@@ -18,8 +19,11 @@ export interface RoomServices {
   /**
    * The lifecycle's auto-start: a participant's first message moves a SCHEDULED
    * consultation to IN_PROGRESS. Returns the updated row, or null when nothing started.
+   * `waitUntil` keeps the inboxes' notice of the start running after the call returns.
    */
-  startOnFirstMessage(requestIdx: number, sender: User): Promise<Consultation | null>;
+  startOnFirstMessage(requestIdx: number, sender: User, waitUntil: (promise: Promise<unknown>) => void): Promise<Consultation | null>;
+  /** The participants' inboxes: activity after stored messages, unread counts after reads. */
+  inboxes: Pick<InboxClient, "roomActivity" | "unreadChanged">;
   /** The clock of message timestamps. */
   now(): Date;
   /** Ids of new messages. */

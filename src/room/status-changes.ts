@@ -13,6 +13,8 @@ export interface StatusChangesDeps {
   services: Pick<RoomServices, "repository" | "startOnFirstMessage">;
   requestIdx(): number;
   locale(): Locale;
+  /** Keeps the auto-start's inbox notices running after the send (the object's waitUntil). */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 /**
@@ -33,11 +35,11 @@ export class StatusChanges {
 
   /** The first message of a participant moves a SCHEDULED consultation to IN_PROGRESS. */
   async ensureStarted(sender: User): Promise<void> {
-    const { state, services, requestIdx } = this.deps;
+    const { state, services, requestIdx, waitUntil } = this.deps;
     this.starting ??= (async () => {
       try {
         const before = state.consultation!;
-        const after = (await services.startOnFirstMessage(requestIdx(), sender)) ?? (await services.repository.findById(requestIdx()));
+        const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil)) ?? (await services.repository.findById(requestIdx()));
         if (after) await this.apply(after, before);
       } finally {
         this.starting = null;

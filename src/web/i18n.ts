@@ -125,6 +125,10 @@ const ko = {
   status_COMPLETED: "완료",
   status_REJECTED: "거절됨",
   status_CANCELLED: "취소됨",
+  queuePosition: "대기 순번: {n}번째",
+  liveOffline: "실시간 갱신이 끊어졌습니다. 다시 연결하는 중… (그동안 30초마다 새로 고칩니다)",
+  liveOnline: "실시간 갱신 중",
+  uncategorised: "(분야 없음)",
 };
 
 export type MessageKey = keyof typeof ko;
@@ -254,6 +258,10 @@ const en: Record<MessageKey, string> = {
   status_COMPLETED: "Completed",
   status_REJECTED: "Rejected",
   status_CANCELLED: "Cancelled",
+  queuePosition: "Place in the queue: {n}",
+  liveOffline: "Live updates are interrupted. Reconnecting… (refreshing every 30 seconds meanwhile)",
+  liveOnline: "Live",
+  uncategorised: "(no category)",
 };
 
 export type Lang = "ko" | "en";

@@ -4,6 +4,7 @@ import type { AppContext, Capabilities, View } from "./app-context";
 import { probeCapabilities } from "./capabilities";
 import { h, clear, focusHeading } from "./dom";
 import { lang, setLang, t } from "./i18n";
+import { InboxConnection } from "./live/inbox-connection";
 import { clearSession, loadSession, type Session } from "./session";
 import { adminStatsView } from "./views/admin-stats";
 import { consultationView } from "./views/consultation-page";
@@ -24,6 +25,8 @@ const app = document.getElementById("app")!;
 const live = document.getElementById("announcer")!;
 let stopView: (() => void) | void;
 let session: Session | null = null;
+/** One inbox socket per tab while signed in (SPEC section 9). */
+let inbox: InboxConnection | null = null;
 let caps: Capabilities = { counselor: false, admin: false };
 // The first page load leaves focus at the top (skip link first); later renders are
 // in-app navigation and move focus to the new view's heading.
@@ -43,8 +46,7 @@ function navigate(path: string): void {
 async function boot(): Promise<void> {
   session = loadSession();
   configureApi(session?.token ?? null, () => {
-    clearSession();
-    session = null;
+    signedOut();
     void render(t("sessionExpired"));
   });
   if (session) caps = await probeCapabilities().catch(() => caps);
@@ -64,7 +66,12 @@ async function render(notice?: string): Promise<void> {
     settleFocus(main);
     return;
   }
-  const ctx: AppContext = { session, caps, navigate, announce };
+  if (!inbox) {
+    inbox = new InboxConnection();
+    // For people and tests alike: whether the live updates are on (styles may show it).
+    inbox.onStatus((status) => (document.documentElement.dataset.inbox = status));
+  }
+  const ctx: AppContext = { session, caps, inbox, navigate, announce };
   app.append(header(session));
   const main = h("main", { id: "main" });
   app.append(main);
@@ -77,6 +84,13 @@ async function render(notice?: string): Promise<void> {
     stopView = route.view(main, ctx, params);
   }
   settleFocus(main);
+}
+
+function signedOut(): void {
+  clearSession();
+  session = null;
+  inbox?.close();
+  inbox = null;
 }
 
 function settleFocus(main: HTMLElement): void {
@@ -102,7 +116,7 @@ function header(current: Session | null): HTMLElement {
         "span",
         { class: "who" },
         `${current.name} (${current.userCode})`,
-        h("button", { type: "button", class: "link", onclick: () => (clearSession(), (session = null), navigate("/")) }, t("signOut")),
+        h("button", { type: "button", class: "link", onclick: () => (signedOut(), navigate("/")) }, t("signOut")),
       )
     : null;
   const langButton = h(

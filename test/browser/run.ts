@@ -13,6 +13,7 @@ import { SCREENSHOTS, launchBrowser, makeWorld, type Scenario } from "./support/
 import { adminAndLayout } from "./scenarios/admin-and-layout";
 import { attachments } from "./scenarios/attachments";
 import { keyboardOnly } from "./scenarios/keyboard-only";
+import { liveInbox } from "./scenarios/live-inbox";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
 import { securityHeaders } from "./scenarios/security-headers";
@@ -24,6 +25,7 @@ const scenarios: Scenario[] = [
   scheduledConsultation,
   networkDrop,
   supportQueue,
+  liveInbox,
   transferToQueue,
   rejectAndCancel,
   keyboardOnly,

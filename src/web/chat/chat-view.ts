@@ -1,6 +1,5 @@
 import { h } from "../dom";
 import { formatClock, t } from "../i18n";
-import { advanceReadMark } from "../read-marks";
 import { ChatConnection, type CloseReason, type ConnectionStatus } from "./chat-connection";
 import { MAX_MESSAGE_LENGTH, timeline, validateDraft, type ChatState, type FileRef, type TimelineItem } from "./chat-state";
 import { fileBlock } from "./file-view";
@@ -95,9 +94,8 @@ export function mountChat(root: HTMLElement, options: ChatViewOptions): (notice?
 
   function noteRead(): void {
     if (document.visibilityState !== "visible" || !latest) return;
+    // The room's read mark is the one source of the list's unread counts (the inbox's `unread`).
     connection.markRead();
-    const last = latest.messages[latest.messages.length - 1];
-    if (last) advanceReadMark(options.me, options.requestIdx, last.seq);
   }
 
   function renderLog(state: ChatState): void {

@@ -8,7 +8,6 @@ import { actionPanel } from "./consultation-actions";
 import { availableActions, canChat, isOpen, type Viewer } from "./consultation-rules";
 import { errorBox } from "./error-box";
 
-const POLL_MS = 4_000;
 const FINISHED = new Set(["COMPLETED", "REJECTED", "CANCELLED"]);
 
 /** One consultation: its details, the viewer's actions, downloads and the live chat. */
@@ -72,8 +71,11 @@ export const consultationView: View = (root, ctx, params) => {
 
   async function reload(): Promise<void> {
     try {
-      const c = await consultations.get(requestIdx);
+      const fetched = await consultations.get(requestIdx);
       if (stopped) return;
+      // The REST row has no queue place; the inbox knows it for the same version of the row.
+      const known = ctx.inbox.store.consultations.get(requestIdx);
+      const c = known && known.updatedAt === fetched.updatedAt ? { ...fetched, ...known } : fetched;
       stopChatIfClosed(c);
       show(c);
     } catch (e) {
@@ -81,16 +83,40 @@ export const consultationView: View = (root, ctx, params) => {
     }
   }
 
+  /** A change from the inbox socket: a new state re-renders; a moved queue place only updates its line. */
+  function live(c: Consultation): void {
+    if (stopped || (current && current.updatedAt > c.updatedAt)) return;
+    const place = details.querySelector<HTMLElement>("[data-queue-position]");
+    if (current && current.updatedAt === c.updatedAt && current.status === c.status && place) {
+      current = c;
+      const n = (c as { queuePosition?: number }).queuePosition;
+      place.dataset.queuePosition = String(n ?? "");
+      place.textContent = n ? t("queuePosition", { n }) : "";
+      return;
+    }
+    stopChatIfClosed(c);
+    show(c);
+  }
+
   details.append(h("p", {}, t("loading")));
   void reload();
-  // Without a socket nothing tells this page that the other side approved, started or
-  // took the request: look again every few seconds until it is open or finished.
-  const poll = setInterval(() => {
-    if (!stopChat && current && !FINISHED.has(current.status) && document.visibilityState === "visible") void reload();
-  }, POLL_MS);
+  // The inbox socket tells this page when the other side approves, starts, takes or ends
+  // the request (no polling). After a reconnect, `ready` has it if it is still live; if it
+  // is not there it finished while we were away, so look once.
+  const unsubscribe = ctx.inbox.subscribe((frame, store) => {
+    if (frame.type === "consultation" && frame.consultation.requestIdx === requestIdx) live(frame.consultation);
+    if (frame.type !== "ready" || !current) return;
+    const c = store.consultations.get(requestIdx);
+    if (c) live(c);
+    else if (!FINISHED.has(current.status)) void reload();
+  });
+  const stopFallback = ctx.inbox.whileDown(() => {
+    if (!stopChat && current && !FINISHED.has(current.status)) void reload();
+  });
   return () => {
     stopped = true;
-    clearInterval(poll);
+    unsubscribe();
+    stopFallback();
     stopChat?.();
   };
 };
@@ -118,8 +144,16 @@ function summary(c: Consultation): HTMLElement {
     "section",
     { class: "card", "aria-label": c.title },
     h("h2", {}, c.title, " ", h("span", { class: `badge status-${c.status}`, "data-status": c.status }, statusLabel(c.status))),
+    queuePlace(c),
     h("dl", { class: "details" }, ...rows.flat()),
   );
+}
+
+/** The requester's place in the queue while they wait (live from the inbox socket). */
+function queuePlace(c: Consultation): HTMLElement | null {
+  const n = (c as { queuePosition?: number }).queuePosition;
+  if (c.status !== "PENDING" || c.recipientUserCode !== null) return null;
+  return h("p", { class: "notice", role: "status", "data-queue-position": String(n ?? "") }, n ? t("queuePosition", { n }) : "");
 }
 
 /** The transcript so far (while it runs) and the archived one (once ended); null if neither. */

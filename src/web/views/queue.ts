@@ -2,20 +2,20 @@ import { consultations } from "../api";
 import type { View } from "../app-context";
 import { h } from "../dom";
 import { formatClock, formatTime, t } from "../i18n";
+import type { QueueItem } from "../../protocol/inbox-frames";
 import type { Consultation } from "../types";
 import { errorBox } from "./error-box";
 
-const POLL_MS = 5_000;
-
 /**
- * The counselor's queue: unassigned requests, oldest first, refreshed every few seconds
- * while the tab is visible. "Take" starts the chat at once; if another counselor was
- * faster the server answers 409 and the list refreshes.
+ * The counselor's queue: unassigned requests, oldest first, kept live by the inbox
+ * socket's `queue` frames (every category's whole queue). While the socket is down it
+ * falls back to the REST queue, every 30 s. "Take" starts the chat at once; if another
+ * counselor was faster the server answers 409 and the item is gone from the next frame.
  */
 export const queueView: View = (root, ctx) => {
   const filter = h("input", { id: "queue-filter", type: "search", maxlength: 64 });
   const list = h("ul", { class: "queue", "aria-live": "polite" });
-  const refreshed = h("p", { class: "help" });
+  const refreshed = h("p", { class: "help", "data-live": "" });
   const error = h("div", { role: "alert" });
   root.append(
     h("h1", {}, t("queueTitle")),
@@ -25,23 +25,32 @@ export const queueView: View = (root, ctx) => {
     list,
   );
 
-  let busy = false;
+  /** The REST answer while the socket is down (null: show the live store). */
+  let fallback: Consultation[] | null = null;
+
+  function render(): void {
+    const wanted = filter.value.trim();
+    const store = ctx.inbox.store;
+    const items: (Consultation & Partial<QueueItem>)[] =
+      fallback ?? (wanted ? (store.queues.get(wanted) ?? []) : store.allQueued());
+    list.replaceChildren(...(items.length ? items.map(item) : [h("li", { class: "empty" }, t("queueEmpty"))]));
+  }
+
   async function refresh(): Promise<void> {
-    if (busy) return;
-    busy = true;
     try {
       const items = await consultations.queue(filter.value.trim() || undefined);
       error.replaceChildren();
-      list.replaceChildren(...(items.length ? items.map(item) : [h("li", { class: "empty" }, t("queueEmpty"))]));
+      // The socket came back meanwhile: its queue is newer than this answer.
+      if (ctx.inbox.status === "online") return render();
+      fallback = items;
       refreshed.textContent = t("queueRefreshed", { time: formatClock(new Date().toISOString()) });
+      render();
     } catch (e) {
       error.replaceChildren(errorBox(e, () => void refresh()));
-    } finally {
-      busy = false;
     }
   }
 
-  function item(c: Consultation): HTMLLIElement {
+  function item(c: Consultation & Partial<QueueItem>): HTMLLIElement {
     const take = h("button", { type: "button", class: "primary", "data-take": c.requestIdx }, t("queuePick"));
     take.addEventListener("click", async () => {
       take.disabled = true;
@@ -49,10 +58,11 @@ export const queueView: View = (root, ctx) => {
         await consultations.act(c.requestIdx, "start");
         ctx.navigate(`/consultations/${c.requestIdx}`);
       } catch (e) {
-        error.replaceChildren(errorBox(e, () => void refresh()));
-        void refresh();
+        take.disabled = false;
+        error.replaceChildren(errorBox(e, () => (ctx.inbox.status === "online" ? render() : void refresh())));
       }
     });
+    const place = c.queuePosition ? ` · ${t("queuePosition", { n: c.queuePosition })}` : "";
     return h(
       "li",
       { class: "card", "data-request": c.requestIdx },
@@ -60,17 +70,32 @@ export const queueView: View = (root, ctx) => {
       h(
         "p",
         {},
-        `${t("category")}: ${c.category ?? "-"} · ${t("queueRequester")}: ${c.requesterName} (${c.requesterUserCode}) · ${t("queueWaitingSince")}: ${formatTime(c.updatedAt)}`,
+        `${t("category")}: ${c.category ?? t("uncategorised")} · ${t("queueRequester")}: ${c.requesterName} (${c.requesterUserCode}) · ${t("queueWaitingSince")}: ${formatTime(c.waitingSince ?? c.createdAt)}${place}`,
       ),
       c.content ? h("p", { class: "excerpt" }, c.content) : null,
       take,
     );
   }
 
-  filter.addEventListener("input", () => void refresh());
-  void refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === "visible") void refresh();
-  }, POLL_MS);
-  return () => clearInterval(timer);
+  filter.addEventListener("input", () => (ctx.inbox.status === "online" ? render() : void refresh()));
+  const unsubscribe = ctx.inbox.subscribe((frame) => {
+    if (frame.type !== "ready" && frame.type !== "queue") return;
+    fallback = null;
+    render();
+  });
+  const stopStatus = ctx.inbox.onStatus((status) => {
+    refreshed.dataset.live = status;
+    if (status === "online") {
+      fallback = null;
+      refreshed.textContent = t("liveOnline");
+      render();
+    } else {
+      refreshed.textContent = status === "connecting" ? t("connecting") : t("liveOffline");
+    }
+  });
+  const stopFallback = ctx.inbox.whileDown(() => void refresh());
+  // Before the first `ready` (a fresh tab), show the REST queue once rather than nothing.
+  if (!ctx.inbox.store.ready) void refresh();
+  else render();
+  return () => (unsubscribe(), stopStatus(), stopFallback());
 };

@@ -1,0 +1,205 @@
+import { DurableObject } from "cloudflare:workers";
+import { getServices } from "../config/services";
+import type { Consultation, User } from "../domain/types";
+import { CLOSE } from "../protocol/close-codes";
+import { byteLength, MAX_FRAME_BYTES } from "../protocol/frames";
+import { decodeInboxGrant, INBOX_GRANT_HEADER } from "../protocol/inbox-connect";
+import type { InboxConsultation, QueueItem, RoomActivity } from "../protocol/inbox-frames";
+// Generic hibernation parts, shared with the room (single-use tickets, socket helpers).
+import { attachmentOf, closeAll, earliestExpiryMs, sendRaw } from "../room/sockets";
+import { TicketBook } from "../room/tickets";
+import { ActivityCoalescer } from "./activity-coalescer";
+import { InboxSockets } from "./inbox-sockets";
+import type { InboxServices } from "./inbox-services";
+import { QueueVersions } from "./queue-versions";
+import { buildReady } from "./ready";
+
+/** SPEC section 14: at most 10 inbox sockets per user; the next connect is refused with 429. */
+export const INBOX_MAX_SOCKETS = 10;
+
+/**
+ * One user's inbox (SPEC section 9): their app sockets, one per signed-in tab or device,
+ * and the live view of their consultations. A view, never a source of truth: `ready` is
+ * rebuilt from the repository and the rooms on every connect; the RPC methods below are
+ * notices of changes (from src/live/inbox-client.ts) turned into frames.
+ *
+ * Hibernation API throughout: the user is in each socket's attachment, held activity and
+ * tickets are in SQLite, and the one alarm serves both the activity flush and token expiry.
+ */
+export class InboxDO extends DurableObject<Env> {
+  private readonly tickets: TicketBook;
+  private readonly activity: ActivityCoalescer;
+  private readonly sockets: InboxSockets;
+  private readonly queueVersions: QueueVersions;
+  private readonly services: InboxServices;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.services = this.servicesOf(env);
+    this.tickets = new TicketBook(ctx.storage.sql);
+    this.activity = new ActivityCoalescer(ctx.storage.sql);
+    this.sockets = new InboxSockets(ctx);
+    this.queueVersions = new QueueVersions(ctx.storage.sql);
+    // Answered by the runtime without waking a hibernated inbox.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /** What the inbox is given (src/config/services.ts); it reads no `env` itself. */
+  protected servicesOf(env: Env): InboxServices {
+    return getServices(env);
+  }
+
+  // ---- connect (from the Worker's /api/inbox/ws route) ----
+
+  override async fetch(request: Request): Promise<Response> {
+    const grant = request.headers.get(INBOX_GRANT_HEADER);
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !grant) {
+      return Response.json({ error: "Expected a WebSocket connect from the Worker", code: "VALIDATION" }, { status: 400 });
+    }
+    const user = decodeInboxGrant(grant);
+    // Checked and accepted in one synchronous step, so racing connects cannot pass the cap together.
+    if (this.sockets.open().length >= INBOX_MAX_SOCKETS) {
+      return Response.json({ error: `At most ${INBOX_MAX_SOCKETS} inbox sockets per user`, code: "RATE_LIMITED" }, { status: 429 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.sockets.accept(server, user);
+    try {
+      const ready = await buildReady(user, {
+        repository: this.services.repository,
+        unreadIn: (requestIdx) => this.services.rooms.unreadFor(requestIdx, user.userCode),
+      });
+      this.sockets.started(server, ready);
+    } catch (e) {
+      console.error("inbox ready failed", e);
+      this.sockets.forget(server);
+      server.close(1011, "Unavailable");
+      return Response.json({ error: "The consultation store is unavailable", code: "UPSTREAM_UNAVAILABLE" }, { status: 503 });
+    }
+    if (user.isCounselor) await this.watchQueue(user.userCode, true);
+    await this.rearm();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  // ---- socket events ----
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (byteLength(data) > MAX_FRAME_BYTES) return ws.close(CLOSE.TOO_BIG, "Frame exceeds 16 KiB");
+    // The inbox takes no frames but `ping` (the exact spelling is answered by the runtime).
+    let type: unknown;
+    try {
+      type = typeof data === "string" ? (JSON.parse(data) as { type?: unknown })?.type : undefined;
+    } catch {
+      type = undefined;
+    }
+    if (type === "ping") return sendRaw(ws, '{"type":"pong"}');
+    sendRaw(ws, JSON.stringify({ type: "error", code: "BAD_FRAME", message: "The inbox accepts only ping frames" }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
+    } catch {
+      // already closed
+    }
+    await this.left(ws);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    console.warn("inbox socket error", error);
+    await this.left(ws);
+  }
+
+  private async left(ws: WebSocket): Promise<void> {
+    this.sockets.forget(ws);
+    const user = attachmentOf(ws)?.user;
+    const rest = this.sockets.open().filter((s) => s !== ws);
+    if (user?.isCounselor && !rest.some((s) => attachmentOf(s)?.user.isCounselor)) await this.watchQueue(user.userCode, false);
+    if (rest.length === 0) {
+      this.activity.clear();
+      this.queueVersions.clear();
+    }
+    await this.rearm();
+  }
+
+  /** Registers (or unregisters) this counselor for `queue` frames; a failure only delays them until the next connect. */
+  private async watchQueue(userCode: string, on: boolean): Promise<void> {
+    try {
+      await this.services.inboxes.watchQueue(userCode, on);
+    } catch (e) {
+      console.error("queue watcher registration failed", e);
+    }
+  }
+
+  // ---- the alarm: held activity and token expiry ----
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const a of this.activity.due(now)) this.sockets.broadcast({ type: "activity", ...a });
+    const expired = this.sockets.open().filter((ws) => {
+      const exp = attachmentOf(ws)?.user.exp;
+      return exp !== null && exp !== undefined && exp * 1000 <= now;
+    });
+    closeAll(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
+    await this.rearm(expired);
+  }
+
+  /** Points the alarm at the earliest of: a held activity notice, a socket's token expiry. */
+  private async rearm(gone: readonly WebSocket[] = []): Promise<void> {
+    const live = this.sockets.open().filter((ws) => !gone.includes(ws));
+    const candidates = [this.activity.nextDue(), earliestExpiryMs(live)].filter((t): t is number => t !== null);
+    const next = candidates.length ? Math.min(...candidates) : null;
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) {
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  // ---- RPC (src/live/inbox-client.ts) ----
+
+  async issueTicket(user: User): Promise<{ ticket: string; expiresIn: number }> {
+    return this.tickets.issue(user);
+  }
+
+  async redeemTicket(ticket: string): Promise<User | null> {
+    return this.tickets.redeem(ticket);
+  }
+
+  /** A consultation of this user was created, or changed status, recipient or queue place. Returns the sockets reached. */
+  async consultationChanged(consultation: InboxConsultation | Consultation): Promise<number> {
+    return this.sockets.broadcast({ type: "consultation", consultation });
+  }
+
+  /** New messages in one of this user's rooms: at most one frame a second per room. */
+  async roomActivity(activity: RoomActivity): Promise<void> {
+    if (this.sockets.open().length === 0) return;
+    const now = this.activity.offer(activity);
+    if (now) this.sockets.broadcast({ type: "activity", ...now });
+    else await this.rearm();
+  }
+
+  /** This user's unread count in a room fell (they read on some device). */
+  async unreadChanged(requestIdx: number, unread: number): Promise<void> {
+    this.activity.patchUnread(requestIdx, unread);
+    this.sockets.broadcast({ type: "unread", requestIdx, unread });
+  }
+
+  /**
+   * A category's waiting queue changed: to this user's counselor sockets, unless a newer
+   * snapshot (by `version`, see broadcastQueue) was sent already. Returns how many counselor
+   * sockets there are (0: the registry drops this inbox).
+   */
+  async queueChanged(category: string, items: QueueItem[], version: string): Promise<number> {
+    const counselors = this.sockets.counselors();
+    if (counselors.length > 0 && this.queueVersions.advance(category, version)) {
+      this.sockets.broadcast({ type: "queue", category, items }, counselors);
+    }
+    return counselors.length;
+  }
+
+  /** How many sockets are open (tests, diagnostics). */
+  async socketCount(): Promise<number> {
+    return this.sockets.open().length;
+  }
+}

@@ -1,0 +1,135 @@
+import type { Consultation, User } from "../domain/types";
+import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, queueKey, withQueuePlace, type QueueItem, type RoomActivity } from "../protocol/inbox-frames";
+import type { ConsultationRepository } from "../stores/consultation-repository/port";
+
+/** A user's inbox as the Worker sees it: a stub of their InboxDO (one object per user code). */
+export type InboxStub = ReturnType<Env["INBOX"]["getByName"]>;
+
+/**
+ * Who gets `queue` frames is registered in a few shards (src/inbox/queue-watchers-object.ts),
+ * so no single object carries every counselor's registration or every fan-out; a queue
+ * change asks each shard once.
+ */
+export const QUEUE_WATCHER_SHARDS = 4;
+
+const queueWatcherShards = (): string[] => Array.from({ length: QUEUE_WATCHER_SHARDS }, (_, i) => `shard-${i}`);
+
+export function watcherShardOf(userCode: string): string {
+  let h = 0;
+  for (const ch of userCode) h = (h * 31 + ch.codePointAt(0)!) >>> 0;
+  return `shard-${h % QUEUE_WATCHER_SHARDS}`;
+}
+
+/** One consultation changed (created when `before` is null): tell everyone who should see it. */
+export interface ConsultationChange {
+  before: Consultation | null;
+  after: Consultation;
+}
+
+/**
+ * The typed client of the inbox objects (InboxDO, QueueWatchersDO): who must hear about a
+ * change, and the RPCs that tell them. Every notice here is a notice to a view (DESIGN.md:
+ * the inbox is never a source of truth), so a failed notice is logged, never thrown: the
+ * user's next `ready` (any reconnect) rebuilds their view from the repository and the rooms.
+ * Built by the composition root (src/config/services.ts); stubs are typed from the
+ * generated Env, so this imports no object code.
+ */
+export interface InboxClient {
+  stub(userCode: string): InboxStub;
+  issueTicket(user: User): Promise<{ ticket: string; expiresIn: number }>;
+  redeemTicket(userCode: string, secret: string): Promise<User | null>;
+  /**
+   * The fan-out of a lifecycle change:
+   * - a `consultation` frame to the requester, the recipient, and the previous recipient when
+   *   the recipient changed (a transfer, or a counselor taking a queue item);
+   * - when the change touched the waiting queue (an item joined or left it): the category's
+   *   whole queue to every connected counselor, and a `consultation` frame with the new
+   *   place to each requester whose place moved (those queued after the changed item).
+   */
+  consultationChanged(change: ConsultationChange): Promise<void>;
+  /** New messages in a room: both participants' inboxes, each with their own unread count. */
+  roomActivity(notice: Omit<RoomActivity, "unread">, recipients: readonly { userCode: string; unread: number }[]): Promise<void>;
+  /** A participant's unread count fell (they read on some device). */
+  unreadChanged(userCode: string, requestIdx: number, unread: number): Promise<void>;
+  /** From a queue watchers shard: one counselor's inbox gets the category's queue; returns its counselor sockets. */
+  queueChanged(userCode: string, category: string, items: QueueItem[], version: string): Promise<number>;
+  /** Registers (or unregisters) a counselor for `queue` frames in their shard. */
+  watchQueue(userCode: string, on: boolean): Promise<void>;
+}
+
+/** A user's inbox: one object per user code. */
+export function inboxStub(env: Pick<Env, "INBOX">, userCode: string): InboxStub {
+  return env.INBOX.getByName(userCode);
+}
+
+/** One shard of the queue watchers registry (see watcherShardOf). */
+export function queueWatchersStub(env: Pick<Env, "QUEUE_WATCHERS">, shard: string): ReturnType<Env["QUEUE_WATCHERS"]["getByName"]> {
+  return env.QUEUE_WATCHERS.getByName(shard);
+}
+
+export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, repository: Pick<ConsultationRepository, "queue">): InboxClient {
+  const stub = (userCode: string) => inboxStub(env, userCode);
+  const shard = (name: string) => queueWatchersStub(env, name);
+
+  /**
+   * A category's waiting queue changed: every connected counselor gets it (through the
+   * watcher shards). `version` is the `updatedAt` of the change that caused it: the queue
+   * was read after that change, so an inbox drops a snapshot older than one it already sent
+   * (two changes racing, their notices overtaking each other).
+   */
+  const broadcastQueue = (category: string, items: QueueItem[], version: string) =>
+    Promise.all(queueWatcherShards().map((name) => tell(`queue ${category}`, () => shard(name).broadcast(category, items, version))));
+
+  return {
+    stub,
+    issueTicket: (user) => stub(user.userCode).issueTicket(user),
+    redeemTicket: (userCode, secret) => stub(userCode).redeemTicket(secret),
+    async consultationChanged({ before, after }) {
+      const touchesQueue = isQueueItem(after) || (before !== null && isQueueItem(before));
+      const groups = touchesQueue ? groupQueue(await repository.queue({ limit: QUEUE_ITEMS_MAX })) : {};
+      const users = new Set([after.requesterUserCode, after.recipientUserCode, before?.recipientUserCode]);
+      const tasks: Promise<unknown>[] = [];
+      const payload = withQueuePlace(after, groups);
+      for (const userCode of users) if (userCode) tasks.push(tell(`consultation ${after.requestIdx}`, () => stub(userCode).consultationChanged(payload)));
+      if (touchesQueue) {
+        const category = queueKey(after);
+        const items = groups[category] ?? [];
+        tasks.push(broadcastQueue(category, items, after.updatedAt));
+        for (const moved of itemsQueuedAfter(items, after)) {
+          tasks.push(tell(`queue place ${moved.requestIdx}`, () => stub(moved.requesterUserCode).consultationChanged(moved)));
+        }
+      }
+      await Promise.all(tasks);
+    },
+    async roomActivity(notice, recipients) {
+      await Promise.all(
+        recipients.map(({ userCode, unread }) => tell(`activity ${notice.requestIdx}`, () => stub(userCode).roomActivity({ ...notice, unread }))),
+      );
+    },
+    async unreadChanged(userCode, requestIdx, unread) {
+      await tell(`unread ${requestIdx}`, () => stub(userCode).unreadChanged(requestIdx, unread));
+    },
+    queueChanged: (userCode, category, items, version) => stub(userCode).queueChanged(category, items, version),
+    async watchQueue(userCode, on) {
+      const registry = shard(watcherShardOf(userCode));
+      await (on ? registry.watch(userCode) : registry.unwatch(userCode));
+    },
+  };
+}
+
+/** Items behind `changed` in its queue: their place moved when it joined or left. */
+function itemsQueuedAfter(items: readonly QueueItem[], changed: Consultation): QueueItem[] {
+  return items.filter(
+    (i) =>
+      i.requestIdx !== changed.requestIdx &&
+      (i.createdAt > changed.createdAt || (i.createdAt === changed.createdAt && i.requestIdx > changed.requestIdx)),
+  );
+}
+
+async function tell(what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    console.error(`inbox notice (${what}) failed`, e);
+  }
+}
