@@ -138,7 +138,13 @@ export class StompDecoder {
       return null;
     };
     const commandEnd = lineEnd(buf, start);
-    if (commandEnd < 0) return waitOrFail();
+    if (commandEnd < 0) {
+      // Fail early on what can never become a command (say, a JSON frame sent here).
+      if (buf.subarray(start, start + 16).some((b) => (b < 0x41 || b > 0x5a) && b !== CR)) {
+        throw new StompProtocolError("BAD_FRAME", "malformed command: not a STOMP frame");
+      }
+      return waitOrFail();
+    }
     const command = lineText(buf, start, commandEnd, "command");
     if (!/^[A-Z]+$/.test(command)) throw new StompProtocolError("BAD_FRAME", `malformed command ${JSON.stringify(command.slice(0, 40))}`);
 
