@@ -91,3 +91,24 @@ export function parseSockjsPath(rest: string): SockjsPath | null {
 
 /** Transports sockjs-client may try; only `websocket` is served (issue 16), the rest get 404. */
 export const SOCKJS_WEBSOCKET_TRANSPORT = "websocket";
+
+/** What a host needs of a WebSocket (workerd's and `ws`'s both fit). */
+export interface TextSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * Output for a session carried by SockJS: each write becomes one `a` frame, a close is
+ * announced with a `c` frame (that is what sockjs-client reports as the close code) before
+ * the WebSocket itself closes.
+ */
+export function sockjsOutput(socket: TextSocket): { write(data: string): void; close(code: number, reason: string): void } {
+  return {
+    write: (data) => socket.send(sockjsArrayFrame([data])),
+    close: (code, reason) => {
+      socket.send(sockjsCloseFrame(code, reason));
+      socket.close(code, reason);
+    },
+  };
+}

@@ -208,6 +208,28 @@ describe("heart-beats", () => {
     expect((await box.until(1))[0]!.content).toBe("still here");
   });
 
+  it("keep an idle SockJS connection open too (heart-beats travel as a[\"\\n\"])", async () => {
+    await harness.close();
+    await start({ heartBeat: { sendMs: 300, receiveMs: 300 } });
+    let received = 0;
+    const client = new Client({
+      webSocketFactory: () => new SockJS(`${harness.url}/ws/chat`),
+      connectHeaders: { Authorization: "Bearer t-student" },
+      heartbeatIncoming: 300,
+      heartbeatOutgoing: 300,
+      reconnectDelay: 0,
+      onHeartbeatReceived: () => received++,
+    });
+    clients.push(client);
+    const frame = await connect(client);
+    let closed = false;
+    client.onWebSocketClose = () => (closed = true);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(closed).toBe(false);
+    expect(received).toBeGreaterThanOrEqual(2);
+    expect(harness.heartBeatsReceived.get(frame.headers.session!)).toBeGreaterThanOrEqual(2);
+  });
+
   it("are missed by the client when the server stops sending them (the check above can fail)", async () => {
     await harness.close();
     await start({ heartBeat: { sendMs: 300, receiveMs: 300 }, sendHeartBeats: false });

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { parseSockjsMessage, parseSockjsPath, sockjsArrayFrame, sockjsCloseFrame, sockjsInfo, sockjsQuote, SOCKJS_HEARTBEAT, SOCKJS_OPEN } from "../../../src/protocol/sockjs-framing";
+import { parseSockjsMessage, parseSockjsPath, sockjsArrayFrame, sockjsCloseFrame, sockjsInfo, sockjsOutput, sockjsQuote, SOCKJS_HEARTBEAT, SOCKJS_OPEN } from "../../../src/protocol/sockjs-framing";
 
 // sockjs-client's own quoting (what it sends) is the reference for what it can read back.
 const require = createRequire(import.meta.url);
@@ -35,6 +35,16 @@ describe("SockJS server frames", () => {
   it("writes close frames as c[code,\"reason\"]", () => {
     expect(sockjsCloseFrame(3000, "Go away!")).toBe('c[3000,"Go away!"]');
     expect(JSON.parse(sockjsCloseFrame(4001, 'bad "token"').slice(1))).toEqual([4001, 'bad "token"']);
+  });
+});
+
+describe("sockjsOutput", () => {
+  it("sends each write as an a frame, and a close as a c frame before closing the socket", () => {
+    const log: unknown[] = [];
+    const out = sockjsOutput({ send: (d) => log.push(d), close: (code, reason) => log.push(["close", code, reason]) });
+    out.write("RECEIPT\nreceipt-id:1\n\n\0");
+    out.close(4001, "UNAUTHORIZED");
+    expect(log).toEqual(['a["RECEIPT\\nreceipt-id:1\\n\\n\\u0000"]', 'c[4001,"UNAUTHORIZED"]', ["close", 4001, "UNAUTHORIZED"]]);
   });
 });
 

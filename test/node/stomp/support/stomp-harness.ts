@@ -14,7 +14,7 @@ import { StompSession, type SendOutcome, type StompSessionPorts } from "../../..
 import { STOMP_HEARTBEAT } from "../../../../src/protocol/stomp-codec";
 import { checkHeartBeat, type ServerHeartBeat } from "../../../../src/protocol/stomp-heartbeat";
 import { pickSubprotocol } from "../../../../src/protocol/stomp-version";
-import { parseSockjsMessage, parseSockjsPath, sockjsArrayFrame, sockjsCloseFrame, sockjsInfo, SOCKJS_BROKEN_FRAMING, SOCKJS_OPEN, SOCKJS_WEBSOCKET_TRANSPORT } from "../../../../src/protocol/sockjs-framing";
+import { parseSockjsMessage, parseSockjsPath, sockjsCloseFrame, sockjsInfo, sockjsOutput, SOCKJS_BROKEN_FRAMING, SOCKJS_OPEN, SOCKJS_WEBSOCKET_TRANSPORT } from "../../../../src/protocol/sockjs-framing";
 
 export interface HarnessOptions {
   heartBeat?: ServerHeartBeat;
@@ -166,14 +166,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const serveSockjs = (ws: WebSocket) => {
     ws.send(SOCKJS_OPEN);
-    const conn = host(null, {
-      transmit: (d) => ws.send(sockjsArrayFrame([d])),
-      shut: (code, reason) => {
-        ws.send(sockjsCloseFrame(code, reason));
-        ws.close(1000);
-      },
-      kill: () => ws.terminate(),
-    });
+    const out = sockjsOutput(ws);
+    const conn = host(null, { transmit: out.write, shut: out.close, kill: () => ws.terminate() });
     ws.on("message", (data) => {
       const parsed = parseSockjsMessage(data.toString());
       if (!parsed.ok) {
