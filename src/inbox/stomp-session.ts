@@ -30,8 +30,12 @@ export interface StompSessionPorts {
   /** One STOMP frame (or heart-beat) as text, to be sent as one WebSocket / SockJS message. */
   write(data: string): void;
   close(code: number, reason: string): void;
-  /** A SUBSCRIBE to the chat queue was accepted: the host delivers the stored history. */
-  subscribed?(subscriptionId: string): void;
+  /**
+   * The stored messages of the user's open consultations, each room in seq order, for a
+   * new chat subscription. Live `deliver`s for that subscription wait until they are sent
+   * (then go out unless already sent), so nothing is lost or repeated across the switch.
+   */
+  history?(user: User, subscriptionId: string): Promise<ChatMessage[]>;
   /** The state changed: store `attachment` (e.g. `ws.serializeAttachment`). */
   persist?(attachment: StompAttachment): void;
   /** Id for a SEND without `client-msg-id` (default crypto.randomUUID). */
@@ -104,6 +108,8 @@ class Refusal extends Error {
 
 export class StompSession {
   private readonly decoder: StompDecoder;
+  /** Live messages held per subscription while its history is loading (never hibernates: an await is pending). */
+  private readonly backfills = new Map<string, ChatMessage[]>();
   private chain: Promise<void> = Promise.resolve();
   private state: StompAttachment;
 
@@ -187,20 +193,26 @@ export class StompSession {
   deliver(message: ChatMessage): number {
     if (this.state.phase !== "connected") return 0;
     let written = 0;
-    const room = String(message.requestIdx);
     for (const sub of this.state.subscriptions) {
-      if ((sub.seen[room] ?? 0) >= message.seq) continue;
-      sub.seen[room] = message.seq;
-      const ack = sub.ack !== "auto" && this.state.version === "1.2" ? message.id : undefined;
-      this.emit({
-        command: "MESSAGE",
-        headers: { subscription: sub.id, "message-id": message.id, destination: CHAT_QUEUE, "content-type": "application/json", ack },
-        body: chatMessageBody(message),
-      });
-      written++;
+      const held = this.backfills.get(sub.id);
+      if (held) held.push(message);
+      else if (this.deliverTo(sub, message)) written++;
     }
     if (written) this.persist();
     return written;
+  }
+
+  private deliverTo(sub: Subscription, message: ChatMessage): boolean {
+    const room = String(message.requestIdx);
+    if ((sub.seen[room] ?? 0) >= message.seq) return false;
+    sub.seen[room] = message.seq;
+    const ack = sub.ack !== "auto" && this.state.version === "1.2" ? message.id : undefined;
+    this.emit({
+      command: "MESSAGE",
+      headers: { subscription: sub.id, "message-id": message.id, destination: CHAT_QUEUE, "content-type": "application/json", ack },
+      body: chatMessageBody(message),
+    });
+    return true;
   }
 
   /** The token ran out while connected: ERROR and close (4001), as the JSON sockets do. */
@@ -276,7 +288,7 @@ export class StompSession {
     this.persist();
   }
 
-  private subscribe(frame: StompFrame): void {
+  private async subscribe(frame: StompFrame): Promise<void> {
     const { destination, ack = "auto" } = frame.headers;
     const id = frame.headers.id ?? (this.state.version === "1.0" ? destination : undefined);
     if (destination === undefined) throw new Refusal("BAD_FRAME", "SUBSCRIBE needs a destination header");
@@ -287,10 +299,24 @@ export class StompSession {
     if (this.state.subscriptions.some((s) => s.id === id)) throw new Refusal("BAD_FRAME", `subscription id ${JSON.stringify(id)} is already in use`);
     const max = this.options.maxSubscriptions ?? 4;
     if (this.state.subscriptions.length >= max) throw new Refusal("BAD_FRAME", `at most ${max} subscriptions per connection`);
-    this.state.subscriptions.push({ id, ack: ack as AckMode, seen: {} });
+    const sub: Subscription = { id, ack: ack as AckMode, seen: {} };
+    this.state.subscriptions.push(sub);
     this.receipt(frame);
     this.persist();
-    this.ports.subscribed?.(id);
+    if (!this.ports.history) return;
+    const held: ChatMessage[] = [];
+    this.backfills.set(id, held);
+    let past: ChatMessage[];
+    try {
+      past = await this.ports.history(this.state.user!, id);
+    } catch {
+      throw new Refusal("UPSTREAM_UNAVAILABLE", "the chat history could not be loaded; reconnect to retry");
+    } finally {
+      this.backfills.delete(id);
+    }
+    if (this.state.phase !== "connected") return;
+    for (const message of [...past, ...held]) this.deliverTo(sub, message);
+    this.persist();
   }
 
   private unsubscribe(frame: StompFrame): void {

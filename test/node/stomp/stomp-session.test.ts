@@ -101,7 +101,41 @@ describe("SUBSCRIBE and deliver", () => {
     const rec = await connected();
     await rec.session.receive("SUBSCRIBE\nid:sub-0\ndestination:/user/queue/chat\nreceipt:r-1\n\n\0");
     expect(rec.frames()).toEqual([{ command: "RECEIPT", headers: { "receipt-id": "r-1" }, body: "" }]);
-    expect(rec.subscribed).toEqual(["sub-0"]);
+    expect(rec.subscribed).toEqual(["STU001:sub-0"]);
+  });
+
+  it("sends the history after the RECEIPT, holding live messages until it is out", async () => {
+    const gate = deferred<ReturnType<typeof message>[]>();
+    const rec = await connected();
+    rec.history = () => gate.promise;
+    const done = rec.session.receive("SUBSCRIBE\nid:s\ndestination:/user/queue/chat\nreceipt:r\n\n\0");
+    await new Promise((r) => setTimeout(r, 1));
+    // Live while the history loads: 1.3 (also in the history snapshot) and 1.4 (too new for it).
+    expect(rec.session.deliver(message(1, 3))).toBe(0);
+    expect(rec.session.deliver(message(1, 4))).toBe(0);
+    expect(rec.frames().map((f) => f.command)).toEqual(["RECEIPT"]);
+    gate.resolve([message(1, 1), message(1, 2), message(2, 1), message(1, 3)]);
+    await done;
+    expect(rec.frames().slice(1).map((f) => JSON.parse(f.body).id)).toEqual(["m-1-1", "m-1-2", "m-2-1", "m-1-3", "m-1-4"]);
+    expect(rec.session.deliver(message(1, 4))).toBe(0);
+    expect(rec.session.deliver(message(1, 5))).toBe(1);
+  });
+
+  it("answers a history that cannot be loaded with ERROR UPSTREAM_UNAVAILABLE", async () => {
+    const rec = await connected();
+    rec.history = async () => {
+      throw new Error("room unreachable");
+    };
+    await rec.session.receive("SUBSCRIBE\nid:s\ndestination:/user/queue/chat\n\n\0");
+    expect(rec.frames()).toMatchObject([{ command: "ERROR", headers: { code: "UPSTREAM_UNAVAILABLE" } }]);
+    expect(rec.closed).toEqual([{ code: 1011, reason: "UPSTREAM_UNAVAILABLE" }]);
+  });
+
+  it("works without a history port (live messages only)", async () => {
+    const rec = await connected();
+    delete rec.ports.history;
+    await rec.session.receive("SUBSCRIBE\nid:s\ndestination:/user/queue/chat\n\n\0");
+    expect(rec.session.deliver(message(1, 1))).toBe(1);
   });
 
   it("delivers MESSAGE frames with the seed's JSON plus id, seq, type, clientMsgId", async () => {

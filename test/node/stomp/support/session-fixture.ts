@@ -20,6 +20,8 @@ export interface Recorder {
   closed: Array<{ code: number; reason: string }>;
   sends: ChatSendRequest[];
   subscribed: string[];
+  /** What the history port answers (replace to delay or fail it). */
+  history: (subscriptionId: string) => Promise<ChatMessage[]>;
   persisted: StompAttachment[];
   /** Frames written so far, decoded for `version` (default: the session's). */
   frames(version?: StompVersion | null): StompFrame[];
@@ -32,7 +34,7 @@ let seqCounter = 0;
 export const storeEverything: SendPort = async (req) => ({ ok: true, id: `id-${req.clientMsgId}`, seq: ++seqCounter });
 
 export function record(options: StompSessionOptions = {}, send: SendPort = storeEverything, attachment?: StompAttachment): Recorder {
-  const rec = { written: [], closed: [], sends: [], subscribed: [], persisted: [] } as unknown as Recorder;
+  const rec = { written: [], closed: [], sends: [], subscribed: [], persisted: [], history: async () => [] } as unknown as Recorder;
   rec.ports = {
     verify: async (token) => (TOKENS[token] ? { ok: true, user: TOKENS[token]! } : { ok: false, message: "invalid token" }),
     send: (req) => {
@@ -41,7 +43,10 @@ export function record(options: StompSessionOptions = {}, send: SendPort = store
     },
     write: (data) => rec.written.push(data),
     close: (code, reason) => rec.closed.push({ code, reason }),
-    subscribed: (id) => rec.subscribed.push(id),
+    history: (u, id) => {
+      rec.subscribed.push(`${u.userCode}:${id}`);
+      return rec.history(id);
+    },
     persist: (a) => rec.persisted.push(a),
     newClientMsgId: () => `gen-${rec.sends.length + 1}`,
   };

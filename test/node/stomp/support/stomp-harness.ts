@@ -104,9 +104,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         closes.push({ code, reason });
         transport.shut(code, reason);
       },
-      subscribed: () => {
-        const me = conn.session.user!.userCode;
-        for (const room of rooms.values()) if (room.participants.includes(me)) for (const m of room.messages) conn.session.deliver(m);
+      history: async (user) => {
+        await new Promise((r) => setTimeout(r, 2)); // a room is a round trip away
+        return [...rooms.values()].filter((room) => room.participants.includes(user.userCode)).flatMap((room) => [...room.messages]);
       },
     };
     conn.session = StompSession.create(ports, { subprotocol, ...(options.heartBeat ? { heartBeat: options.heartBeat } : {}) });
