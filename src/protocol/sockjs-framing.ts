@@ -26,6 +26,15 @@ export function sockjsArrayFrame(messages: readonly string[]): string {
   return `a[${messages.map(sockjsQuote).join(",")}]`;
 }
 
+/**
+ * The exact text sockjs-client sends for `data` when it holds no character the client
+ * escapes beyond JSON (a STOMP heart-beat "\n" is `["\\n"]`): for exact-match uses such as
+ * a Durable Object's WebSocket auto-response.
+ */
+export function sockjsClientFrame(data: string): string {
+  return `[${JSON.stringify(data)}]`;
+}
+
 export function sockjsCloseFrame(code: number, reason: string): string {
   return `c[${code},${sockjsQuote(reason)}]`;
 }

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { parseSockjsMessage, parseSockjsPath, sockjsArrayFrame, sockjsCloseFrame, sockjsInfo, sockjsOutput, sockjsQuote, SOCKJS_HEARTBEAT, SOCKJS_OPEN } from "../../../src/protocol/sockjs-framing";
+import { parseSockjsMessage, parseSockjsPath, sockjsArrayFrame, sockjsClientFrame, sockjsCloseFrame, sockjsInfo, sockjsOutput, sockjsQuote, SOCKJS_HEARTBEAT, SOCKJS_OPEN } from "../../../src/protocol/sockjs-framing";
 
 // sockjs-client's own quoting (what it sends) is the reference for what it can read back.
 const require = createRequire(import.meta.url);
@@ -49,6 +49,12 @@ describe("sockjsOutput", () => {
 });
 
 describe("SockJS client messages", () => {
+  it("knows the exact text of a STOMP heart-beat from sockjs-client, and the answer to it", () => {
+    expect(sockjsClientFrame("\n")).toBe(`[${clientEscape.quote("\n")}]`);
+    expect(sockjsClientFrame("\n")).toBe('["\\n"]');
+    expect(sockjsArrayFrame(["\n"])).toBe('a["\\n"]');
+  });
+
   it("reads an array of strings (what sockjs-client sends)", () => {
     const sent = `[${clientEscape.quote("SEND\ndestination:/app/chat.send\n\n{\"content\":\"안녕\u2028\"}\0")}]`;
     expect(parseSockjsMessage(sent)).toEqual({ ok: true, messages: ['SEND\ndestination:/app/chat.send\n\n{"content":"안녕\u2028"}\0'] });
