@@ -55,7 +55,7 @@ export interface StompSessionOptions {
 export type AckMode = "auto" | "client" | "client-individual";
 export type SessionPhase = "awaiting-connect" | "connected" | "closed";
 
-interface Subscription {
+export interface Subscription {
   id: string;
   ack: AckMode;
   /** Highest seq delivered on this subscription per room: never twice, never backwards. */
