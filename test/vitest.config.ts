@@ -24,7 +24,7 @@ export default defineConfig({
     projects: [
       workerdProject(root, migrations, {
         name: "worker",
-        folders: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room"],
+        folders: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room", "test/protocol"],
       }),
       workerdProject(root, migrations, {
         name: "archive",
