@@ -17,6 +17,7 @@ stage() {
 stage typecheck npm run -s typecheck
 stage worker npm run -s test:worker
 stage archive npm run -s test:archive
+stage events npm run -s test:events
 stage contract npm run -s test:contract
 [ -f test/vitest.node.config.ts ] && stage node npm run -s test:node
 [ -d test/node/e2e ] && stage e2e-production npm run -s test:e2e:production

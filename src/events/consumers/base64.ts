@@ -2,7 +2,7 @@
  * Base64 helpers for key material. Browsers hand out subscription keys as unpadded
  * base64url; some clients send standard base64 with padding, so decoding takes both.
  */
-export function decodeBase64Any(text: string): Uint8Array | null {
+export function decodeBase64Any(text: string): Uint8Array<ArrayBuffer> | null {
   const normalized = text.trim().replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
   if (!/^[A-Za-z0-9+/]*$/.test(normalized) || normalized.length % 4 === 1) return null;
   const binary = atob(normalized + "=".repeat((4 - (normalized.length % 4)) % 4));

@@ -121,7 +121,7 @@ export function createWebPushSender(vapid: VapidKeys, options: WebPushSenderOpti
       if (sendOptions.topic !== undefined && !TOPIC.test(sendOptions.topic)) {
         return { kind: "failed", status: null, reason: "topic must be 1-32 base64url characters" };
       }
-      let body: Uint8Array;
+      let body: Uint8Array<ArrayBuffer>;
       try {
         body = await encryptNotification(
           { endpoint: subscription.endpoint, expirationTime: null, keys: subscription.keys },
