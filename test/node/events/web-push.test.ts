@@ -97,6 +97,18 @@ describe("web push sender against the local push service", () => {
     expect(received(id)).toHaveLength(1);
   });
 
+  it("other refusals (400, 401, 413) are failed: a retry would be refused the same way", async () => {
+    const { subscription } = service.subscribe();
+    for (const status of [400, 401, 413]) {
+      const refusing = await startRawHttpService(() => ({ status, body: "nope" }));
+      try {
+        await expect(createWebPushSender(vapid).send({ ...subscription, endpoint: `${refusing.url}/push/x` }, payload)).resolves.toMatchObject({ kind: "failed", status, reason: expect.stringContaining("nope") });
+      } finally {
+        await refusing.close();
+      }
+    }
+  });
+
   it("an unreachable or silent push service is a retry", async () => {
     const { subscription } = service.subscribe();
     const gone = await startRawHttpService(() => ({ status: 201 }));
