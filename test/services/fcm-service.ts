@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { decodeProtectedHeader, importSPKI, jwtVerify } from "jose";
+import type { TestProject } from "vitest/node";
 import { json, startRawHttpService, type RawReply, type RawRequest } from "./raw-http";
 
 /**
@@ -142,6 +143,8 @@ export async function startFcmService(options: { now?: () => number } = {}): Pro
 
   const server = await startRawHttpService((req) => {
     if (req.path === "/token") return token(req);
+    // For tests inside workerd, which cannot read this process's arrays.
+    if (req.method === "GET" && req.path === "/_control/state") return json(200, { tokenRequests, delivered });
     const match = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(req.path);
     if (match && req.method === "POST") return send(decodeURIComponent(match[1]!), req);
     return fcmError(404, "not found", undefined);
@@ -171,4 +174,18 @@ export async function startFcmService(options: { now?: () => number } = {}): Pro
     revokeAccessTokens: () => issued.clear(),
     close: () => server.close(),
   };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** An FCM stand-in started by the globalSetup below and its service account. */
+    fcmService: { url: string; account: TestServiceAccount };
+  }
+}
+
+/** Vitest globalSetup: one FCM stand-in for a workerd run (state at `GET /_control/state`). */
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const service = await startFcmService();
+  project.provide("fcmService", { url: service.url, account: service.account });
+  return () => service.close();
 }

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
+import type { TestProject } from "vitest/node";
 import { json, startRawHttpService, type RawReply } from "./raw-http";
 
 /**
@@ -44,6 +46,8 @@ export async function startWebhookReceiver(options: ReceiverOptions): Promise<We
   const seen = new Map<string, number>();
 
   const server = await startRawHttpService((req): Promise<RawReply> | RawReply => {
+    // For tests inside workerd, which cannot read this process's arrays.
+    if (req.method === "GET" && req.path === "/_control/attempts") return json(200, { attempts, accepted: Object.fromEntries(accepted) });
     if (options.hang) return new Promise<RawReply>(() => {});
     const webhookId = typeof req.headers["webhook-id"] === "string" ? req.headers["webhook-id"] : null;
     const record = (status: number, verified: boolean, error?: string) => attempts.push({ webhookId, status, verified, ...(error ? { error } : {}) });
@@ -72,4 +76,19 @@ export async function startWebhookReceiver(options: ReceiverOptions): Promise<We
   });
 
   return { url: `${server.url}/hooks`, attempts, accepted, close: () => server.close() };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** A receiver (secret given) that fails the first attempt of every event, started below. */
+    webhookReceiver: { url: string; control: string; secret: string };
+  }
+}
+
+/** Vitest globalSetup: a webhook receiver for a workerd run, failing each event's first attempt. */
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const secret = `whsec_${randomBytes(32).toString("base64")}`;
+  const receiver = await startWebhookReceiver({ secret, failFirst: 1 });
+  project.provide("webhookReceiver", { url: receiver.url, control: receiver.url.replace(/\/hooks$/, "/_control/attempts"), secret });
+  return () => receiver.close();
 }
