@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { devVarsPath, ensureDevVars, root } from "./dev-vars";
+import { devVarsPath, ensureDevVars, ensureVapidKeys, root } from "./dev-vars";
 
 const args = process.argv.slice(2);
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
@@ -33,6 +33,8 @@ function run(command: string, commandArgs: string[]): void {
 if (ensureDevVars()) {
   console.log(`dev: created ${devVarsPath} from .dev.vars.example with a fresh random JWT_SECRET (and DEV_AUTH=true for the demo sign-in).`);
 }
+
+if (await ensureVapidKeys()) console.log(`dev: added a local VAPID key pair (Web Push) to ${devVarsPath}.`);
 
 run(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs(args)]);
 

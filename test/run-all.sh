@@ -20,6 +20,7 @@ stage lint npm run -s lint
 # Each test stage is one project of test/vitest.config.ts (`vitest run --project <name>`).
 stage worker npm run -s test:worker
 stage archive npm run -s test:archive
+stage events npm run -s test:events
 stage contract npm run -s test:contract
 stage node npm run -s test:node
 stage e2e-production npm run -s test:e2e:production

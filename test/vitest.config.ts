@@ -9,7 +9,8 @@ const migrations = await readD1Migrations(`${root}/migrations/d1`);
 
 /** Each project's folders: a test file belongs to the project of its folder. */
 const FOLDERS = {
-  worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room", "test/attachments", "test/inbox"],
+  worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room", "test/attachments", "test/inbox", "test/protocol"],
+  events: ["test/events"],
   archive: ["test/archive", "test/cron"],
   contract: ["test/contract"],
   node: ["test/node"],
@@ -34,6 +35,8 @@ if (homeless.length) {
  * - archive: inside workerd with a real s3rver (test/services/s3rver.ts) handed in, so the
  *   archive and cron suites run against the R2 binding and the S3 adapter (the S3 half of
  *   attachments, presigned URLs, is test/archive/attachments-presigned.test.ts).
+ * - events: inside workerd, the notification senders against the push, FCM and webhook
+ *   stand-ins of test/services (their full behaviour is tested in Node, test/node/events).
  * - contract: port contract suites inside workerd, each case against the embedded adapter
  *   and the production one (the stack of test/services/stack.ts, as TEST_STACK).
  * - node: in Node, against `wrangler dev` (e2e) and the stack's gateways.
@@ -54,6 +57,17 @@ export default defineConfig({
         bindings: (inject) => ({
           TEST_S3: inject("s3"),
           TEST_S3_STOPPED_ENDPOINT: inject("s3StoppedEndpoint"),
+        }),
+      }),
+      workerdProject(root, migrations, {
+        name: "events",
+        folders: FOLDERS.events,
+        // Push service, FCM and webhook receiver stand-ins, started in Node.
+        globalSetup: ["test/services/push-service.ts", "test/services/fcm-service.ts", "test/services/webhook-receiver.ts"],
+        bindings: (inject) => ({
+          TEST_PUSH_SERVICE: inject("pushServiceUrl"),
+          TEST_FCM: inject("fcmService"),
+          TEST_WEBHOOK_RECEIVER: inject("webhookReceiver"),
         }),
       }),
       workerdProject(root, migrations, {

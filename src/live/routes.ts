@@ -50,7 +50,7 @@ export function registerInboxRoutes(app: ApiApp): void {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError("VALIDATION", "Expected a WebSocket upgrade (Upgrade: websocket)", undefined, 426);
     }
-    assertOriginAllowed(c.req.header("origin"), c.var.services.config.allowedOrigins);
+    assertOriginAllowed(c.req.header("origin"), new URL(c.req.url).origin, c.var.services.config.allowedOrigins);
     const user = await connectingUser(c, c.req.valid("query").ticket);
     // A fresh request: nothing the client sent reaches the inbox but the Worker's verified user.
     return c.var.services.inboxes.stub(user.userCode).fetch("https://inbox.internal/connect", {
