@@ -18,8 +18,6 @@ export type ConsultationEventType = (typeof CONSULTATION_EVENT_TYPES)[number];
 export type MessageEventType = "message.created";
 export type EventType = ConsultationEventType | MessageEventType;
 
-export const EVENT_TYPES: readonly EventType[] = [...CONSULTATION_EVENT_TYPES, "message.created"];
-
 interface EventEnvelope<T extends EventType, D> {
   /** Unique per event; the `webhook-id` of every delivery attempt of it. */
   id: string;
@@ -44,10 +42,6 @@ export type DomainEvent = ConsultationEvent | MessageEvent;
 export interface EventBatchMessage {
   v: 1;
   events: DomainEvent[];
-}
-
-export function isConsultationEvent(event: DomainEvent): event is ConsultationEvent {
-  return event.type !== "message.created";
 }
 
 export function consultationEvent(

@@ -7,8 +7,6 @@
 
 export const SOCKJS_OPEN = "o";
 export const SOCKJS_HEARTBEAT = "h";
-/** sockjs-node and Spring both send `h` every 25 s so that proxies keep the socket open. */
-export const SOCKJS_HEARTBEAT_MS = 25_000;
 
 /**
  * Characters that browsers and proxies are known to mangle on the wire (sockjs-node's
