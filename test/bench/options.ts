@@ -58,7 +58,7 @@ const PRESETS: Record<PresetName, Preset> = {
   seed: { shape: { rooms: 50, devices: 1, rate: 50, seconds: 300 }, sweepRates: [], systems: SYSTEMS },
   sweep: {
     shape: { rooms: 10, devices: 2, rate: 25, seconds: 8 },
-    sweepRates: [25, 50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600],
+    sweepRates: [25, 50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600, 2000, 2400, 3200],
     systems: SYSTEMS,
   },
   // 10 devices per user is the product's cap per user and room (SPEC section 14); the rooms follow from --sockets.
