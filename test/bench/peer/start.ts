@@ -15,6 +15,8 @@ export interface PeerServer {
   inspectorPort: number;
   /** The node process and its redis-server: the peer's CPU and memory are both. */
   pids: number[];
+  /** Its redis-server, for tests that look at what was stored. */
+  redisUrl: string;
   stop(): Promise<void>;
 }
 
@@ -84,5 +86,5 @@ export async function startPeer(jwtSecret: string): Promise<PeerServer> {
     },
     30_000,
   );
-  return { baseUrl, inspectorPort, pids: [child.pid!, redisPid], stop };
+  return { baseUrl, inspectorPort, pids: [child.pid!, redisPid], redisUrl: redis.url, stop };
 }
