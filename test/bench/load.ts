@@ -78,6 +78,14 @@ function send(ledger: SendLedger, device: Device, text: string): string {
   return clientMsgId;
 }
 
+/** Waits (at most `ms`) until the send `clientMsgId` was acked or refused. */
+async function answered(ledger: SendLedger, clientMsgId: string, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!ledger.acks.has(clientMsgId) && !ledger.refused.has(clientMsgId) && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Waits (at most `ms`) until everything sent so far is answered and delivered everywhere. */
 async function drain(ledger: SendLedger, devicesPerRoom: Map<number, number>, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;
@@ -100,28 +108,33 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runStep(target: Target, shape: LoadShape, drainMs: number, idle: IdlePlan | null = null): Promise<StepData> {
   const rooms = await target.ensureRooms(shape.rooms);
   const ledger = newLedger();
-  const rssBeforeBytes = rssBytes(target.pids);
-  const memory = sampleMemory(target.pids);
+  const pids = target.pids();
+  const rssBeforeBytes = rssBytes(pids);
+  const memory = sampleMemory(pids);
   const specs = rooms.flatMap((room) =>
     ([0, 1] as const).flatMap((side) => Array.from({ length: shape.devices }, () => ({ room, side }))),
   );
-  const devices = await inBatches(specs, idle ? 32 : 16, ({ room, side }) => connectDevice(target.baseUrl, room, side, ledger));
+  const devices = await inBatches(specs, 16, ({ room, side }) => connectDevice(target.baseUrl, room, side, ledger));
   const live = devices.filter((d) => d.readySeq !== null);
   const devicesPerRoom = new Map(rooms.map((r) => [r.requestIdx, live.filter((d) => d.room === r).length]));
 
   // One message per room first, timed apart: the product's first message starts the
   // consultation (a state change through the repository), and the room's Durable Object
   // wakes up; neither is the steady state the timed load measures.
-  for (const room of rooms) {
-    const device = live.find((d) => d.room === room && d.side === 0);
-    if (device) send(ledger, device, "warm-up");
-  }
-  for (const id of ledger.sentAt.keys()) ledger.warmup.add(id);
+  // The idle preset has hundreds of rooms: their first messages go at most 8 at a time,
+  // or the product would start hundreds of consultations at once (a burst no user makes)
+  // and the step would measure that queue instead of idle sockets.
+  const firstSenders = rooms.flatMap((room) => live.filter((d) => d.room === room && d.side === 0).slice(0, 1));
+  await inBatches(firstSenders, idle ? 8 : firstSenders.length, async (device) => {
+    const id = send(ledger, device, "warm-up");
+    ledger.warmup.add(id);
+    if (idle) await answered(ledger, id, drainMs);
+  });
   await drain(ledger, devicesPerRoom, drainMs);
   let rssIdleBytes = 0;
   if (idle) {
     await sleep(idle.settleSeconds * 1000);
-    rssIdleBytes = rssBytes(target.pids);
+    rssIdleBytes = rssBytes(target.pids());
   }
 
   const senders: Sender[] = (idle ? rooms.slice(0, idle.activeRooms) : rooms).flatMap((room) =>
@@ -131,7 +144,7 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   let unsentNoDevice = 0;
   let firstSendAt = 0;
   let lastSendAt = 0;
-  const cpu = measureCpu(target.pids);
+  const cpu = measureCpu(target.pids());
   const cpuFrom = performance.now();
   await playTimetable(timetable(senders, shape.rate, shape.seconds), (sender) => {
     // The participant's devices take turns, so every device sends and receives its own echo.

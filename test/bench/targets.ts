@@ -20,7 +20,7 @@ export interface Target {
    * The processes whose CPU and memory are the system's: the workerd processes of a
    * `wrangler dev`; the peer's node process and its redis-server.
    */
-  pids: number[];
+  pids(): number[];
   /** The system's CPU seconds per second while idle, subtracted from per-message CPU. */
   idleCpuPerSecond: number;
   /** Rooms made so far; `ensureRooms` adds until there are `n`. */
@@ -54,8 +54,12 @@ export async function inBatches<T, R>(items: T[], limit: number, work: (item: T)
   return out;
 }
 
-/** workerd does not fork during a run, so its pids are found once. */
-const fromDevServer = (server: DevServer) => ({ baseUrl: server.baseUrl, inspectorPort: server.inspectorPort, pids: workerdPids(server.pid) });
+/** Looked up each time: wrangler may start another workerd during a run. */
+const fromDevServer = (server: DevServer) => ({
+  baseUrl: server.baseUrl,
+  inspectorPort: server.inspectorPort,
+  pids: () => workerdPids(server.pid),
+});
 
 function participantsFor(secret: string, n: number) {
   return Promise.all([mintParticipant(secret, `BSTU${n}`, "student"), mintParticipant(secret, `BPROF${n}`, "professor")]);
@@ -120,7 +124,7 @@ export function peerTarget(peer: PeerServer, secret: string): Target {
     system: "peer",
     baseUrl: peer.baseUrl,
     inspectorPort: peer.inspectorPort,
-    pids: peer.pids,
+    pids: () => peer.pids,
     idleCpuPerSecond: 0,
     rooms: [],
     async ensureRooms(n) {
