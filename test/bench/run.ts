@@ -34,6 +34,8 @@ async function startTargets(opts: Options, stack: Stack, secret: string): Promis
 
 /** How much CPU each idle system burns (timers, the dev proxy, redis's cron), measured side by side. */
 async function measureIdle(targets: Target[], seconds = 3) {
+  // Not the start-up itself (the peer's node compiles its modules in its first second).
+  await new Promise((r) => setTimeout(r, 2000));
   const before = targets.map((t) => cpuSeconds(t.pids()));
   await new Promise((r) => setTimeout(r, seconds * 1000));
   targets.forEach((t, i) => (t.idleCpuPerSecond = (cpuSeconds(t.pids()) - before[i]!) / seconds));
