@@ -161,7 +161,12 @@ async function main() {
 
   // Every step, the sweep's overloaded ones too: overload may make messages late, never lost.
   const problems = steps.flatMap(integrityProblems);
-  if (problems.length) console.error(`\nintegrity problems:\n- ${problems.join("\n- ")}`);
+  if (problems.length) {
+    console.error(`\nintegrity problems:\n- ${problems.join("\n- ")}`);
+    // The servers' own words, for finding out why.
+    for (const t of targets) writeFileSync(`${base}-${t.system}.log`, t.output());
+    console.error(`server output: ${base}-<system>.log`);
+  }
   return opts.check && problems.length ? 1 : 0;
 }
 

@@ -21,6 +21,8 @@ export interface Target {
    * `wrangler dev`; the peer's node process and its redis-server.
    */
   pids(): number[];
+  /** The server's own output so far, kept for runs with integrity problems. */
+  output(): string;
   /** The system's CPU seconds per second while idle, subtracted from per-message CPU. */
   idleCpuPerSecond: number;
   /** Rooms made so far; `ensureRooms` adds until there are `n`. */
@@ -59,6 +61,7 @@ const fromDevServer = (server: DevServer) => ({
   baseUrl: server.baseUrl,
   inspectorPort: server.inspectorPort,
   pids: () => workerdPids(server.pid),
+  output: server.output,
 });
 
 function participantsFor(secret: string, n: number) {
@@ -125,6 +128,7 @@ export function peerTarget(peer: PeerServer, secret: string): Target {
     baseUrl: peer.baseUrl,
     inspectorPort: peer.inspectorPort,
     pids: () => peer.pids,
+    output: peer.output,
     idleCpuPerSecond: 0,
     rooms: [],
     async ensureRooms(n) {

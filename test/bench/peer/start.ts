@@ -17,6 +17,8 @@ export interface PeerServer {
   pids: number[];
   /** Its redis-server, for tests that look at what was stored. */
   redisUrl: string;
+  /** What the peer printed (the last 8 KiB). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -86,5 +88,5 @@ export async function startPeer(jwtSecret: string): Promise<PeerServer> {
     },
     30_000,
   );
-  return { baseUrl, inspectorPort, pids: [child.pid!, redisPid], redisUrl: redis.url, stop };
+  return { baseUrl, inspectorPort, pids: [child.pid!, redisPid], redisUrl: redis.url, output: () => log, stop };
 }
