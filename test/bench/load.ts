@@ -159,11 +159,15 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   const cpuUsed = { ...cpu.stop(), serverIdle: (target.idleCpuPerSecond * (performance.now() - cpuFrom)) / 1000 };
   let wakeComplete = true;
   if (idle) {
-    // From the other side than the warm-up, so both participants' sockets have sent.
-    for (const room of rooms) {
-      const device = live.find((d) => d.room === room && d.side === 1);
-      if (device) ledger.wake.add(send(ledger, device, "wake-up"));
-    }
+    // From the other side than the warm-up, so both participants' sockets have sent;
+    // 8 rooms at a time like the first messages, so the latency is a room's wake-up and
+    // not a queue of hundreds of them.
+    const wakeSenders = rooms.flatMap((room) => live.filter((d) => d.room === room && d.side === 1).slice(0, 1));
+    await inBatches(wakeSenders, 8, async (device) => {
+      const id = send(ledger, device, "wake-up");
+      ledger.wake.add(id);
+      await answered(ledger, id, drainMs);
+    });
     wakeComplete = await drain(ledger, devicesPerRoom, drainMs);
   }
 
