@@ -36,6 +36,7 @@ function scenario() {
     shape: { rooms: 1, devices: 2, rate: 100, seconds: 0.03 },
     devices, ledger, firstSendAt: 10, lastSendAt: 30, drainComplete: true, unsentNoDevice: 0,
     peakRssBytes: 0, cpu: { server: 0, client: 0, serverIdle: 0 }, stored: new Map([[7, stored]]), verifyErrors: [],
+    idle: null,
   };
   return { data, devices, ledger };
 }
@@ -98,5 +99,30 @@ describe("percentiles", () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentiles(values)).toEqual({ samples: 100, p50: 50, p95: 95, p99: 99, max: 100 });
     expect(percentiles([]).samples).toBe(0);
+  });
+});
+
+describe("idle preset figures", () => {
+  it("times the wake-up messages apart, still checks them for loss, and prices memory per idle socket", () => {
+    const { data, ledger, devices } = scenario();
+    // The third message is the wake-up sent after the silence; the professor's second device missed it.
+    ledger.wake.add("c3");
+    devices[2]!.received.pop();
+    data.idle = { sockets: 3, activeRooms: 1, rssBeforeBytes: 100 * 2 ** 20, rssIdleBytes: 100 * 2 ** 20 + 3 * 300 * 1024 };
+    const f = analyze("peer", data);
+    expect(f.sent).toBe(2);
+    expect(f.acked).toBe(2);
+    expect(f.latencyMs.samples).toBe(4);
+    // One professor device got it: one sample.
+    expect(f.wakeLatencyMs).toMatchObject({ samples: 1, p50: 5 });
+    expect(f.lost).toBe(1);
+    expect(integrityProblems(f).join("\n")).toMatch(/peer: 1 acked messages not delivered/);
+    expect(f.idle).toEqual({ sockets: 3, activeRooms: 1, rssBeforeMiB: 100, rssIdleMiB: 100.9, rssPerSocketKiB: 300 });
+  });
+
+  it("has no idle figures outside the idle preset", () => {
+    const f = analyze("product", scenario().data);
+    expect(f.idle).toBeNull();
+    expect(f.wakeLatencyMs.samples).toBe(0);
   });
 });

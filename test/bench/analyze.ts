@@ -27,12 +27,17 @@ export interface StepFigures {
   ackLatencyMs: Percentiles;
   /** The first message per room, sent alone before the timed load (it may start the consultation). */
   warmupLatencyMs: Percentiles;
+  /** Idle preset: the message sent to each room after the silence (the room had hibernated). */
+  wakeLatencyMs: Percentiles;
+  /** Idle preset only: memory of the system with its sockets sitting idle. */
+  idle: IdleFigures | null;
   connections: { attempted: number; ready: number; successRate: number; failures: Record<string, number> };
   /** Sockets the server closed during the step, by close code. */
   unexpectedCloses: Record<string, number>;
+  /** Peak RSS of the system's processes (workerd; the peer's node + redis-server). */
   peakRssMiB: number;
   /**
-   * workerd CPU per acked message (µs) over the send and drain window, less what workerd
+   * The system's CPU per acked message (µs) over the send and drain window, less what workerd
    * burns idle in that time; and the load generator's own CPU per message.
    */
   serverCpuUsPerMessage: number;
@@ -41,6 +46,16 @@ export interface StepFigures {
   verifyErrors: string[];
   /** Sweep only: this rate ran twice (p99 over the knee line the first time); the better run is kept. */
   retried?: boolean;
+}
+
+export interface IdleFigures {
+  /** Sockets open (ready) while the RSS was read. */
+  sockets: number;
+  activeRooms: number;
+  rssBeforeMiB: number;
+  rssIdleMiB: number;
+  /** (idle RSS − RSS before the sockets opened) / sockets. */
+  rssPerSocketKiB: number;
 }
 
 export interface Percentiles {
@@ -65,8 +80,10 @@ const tally = (keys: string[]) => keys.reduce<Record<string, number>>((t, k) => 
 export function analyze(system: SystemName, data: StepData): StepFigures {
   const { ledger, devices } = data;
   const live = devices.filter((d) => d.readySeq !== null);
-  const sent = ledger.sentAt.size - ledger.warmup.size;
-  const acked = [...ledger.acks.keys()].filter((id) => !ledger.warmup.has(id)).length;
+  // The warm-up and wake-up messages are checked like the others but timed apart.
+  const untimed = (id: string) => ledger.warmup.has(id) || ledger.wake.has(id);
+  const sent = ledger.sentAt.size - ledger.warmup.size - ledger.wake.size;
+  const acked = [...ledger.acks.keys()].filter((id) => !untimed(id)).length;
 
   let duplicates = 0;
   let orderViolations = 0;
@@ -103,23 +120,34 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
   const latencies: number[] = [];
   const ackLatencies: number[] = [];
   const warmupLatencies: number[] = [];
+  const wakeLatencies: number[] = [];
   for (const [clientMsgId, ack] of ledger.acks) {
     const { at: sentAt, device: sender } = ledger.sentAt.get(clientMsgId)!;
-    const warmup = ledger.warmup.has(clientMsgId);
-    if (!warmup) ackLatencies.push(ack.at - sentAt);
+    const apart = untimed(clientMsgId);
+    const latencyList = ledger.warmup.has(clientMsgId) ? warmupLatencies : ledger.wake.has(clientMsgId) ? wakeLatencies : latencies;
+    if (!apart) ackLatencies.push(ack.at - sentAt);
     if (data.stored.has(sender.room.requestIdx) && !storedIds.has(ack.id)) ackedNotStored++;
     const by = seenBy.get(clientMsgId) ?? new Map();
     const roomDevices = live.filter((d) => d.room === sender.room);
     const complete = roomDevices.every((d) => by.has(d));
     if (!complete) lost++;
-    else if (!warmup) lastFullDelivery = Math.max(lastFullDelivery, ...by.values());
-    if (complete && !warmup) fullyDelivered++;
+    else if (!apart) lastFullDelivery = Math.max(lastFullDelivery, ...by.values());
+    if (complete && !apart) fullyDelivered++;
     // Latency is what the other participant experiences: send until arrival on each of their devices.
-    for (const [d, at] of by) if (d.side !== sender.side) (warmup ? warmupLatencies : latencies).push(at - sentAt);
+    for (const [d, at] of by) if (d.side !== sender.side) latencyList.push(at - sentAt);
   }
 
   const failures = tally(devices.filter((d) => d.readySeq === null).map((d) => d.connectError ?? "unknown"));
   const refused = tally([...ledger.refused.values()]);
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  const idle: IdleFigures | null = data.idle && {
+    sockets: data.idle.sockets,
+    activeRooms: data.idle.activeRooms,
+    rssBeforeMiB: mib(data.idle.rssBeforeBytes),
+    rssIdleMiB: mib(data.idle.rssIdleBytes),
+    rssPerSocketKiB:
+      Math.round(((data.idle.rssIdleBytes - data.idle.rssBeforeBytes) / 1024 / Math.max(1, data.idle.sockets)) * 10) / 10,
+  };
   const sendSpan = Math.max(1, data.lastSendAt - data.firstSendAt) / 1000;
   const deliveredSpan = Math.max(1, lastFullDelivery - data.firstSendAt) / 1000;
   return {
@@ -146,6 +174,8 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
     latencyMs: percentiles(latencies),
     ackLatencyMs: percentiles(ackLatencies),
     warmupLatencyMs: percentiles(warmupLatencies),
+    wakeLatencyMs: percentiles(wakeLatencies),
+    idle,
     connections: {
       attempted: devices.length,
       ready: live.length,
@@ -156,7 +186,7 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
       for (const [code, n] of d.unexpectedCloses) t[code] = (t[code] ?? 0) + n;
       return t;
     }, {}),
-    peakRssMiB: Math.round((data.peakRssBytes / 2 ** 20) * 10) / 10,
+    peakRssMiB: mib(data.peakRssBytes),
     serverCpuUsPerMessage: Math.round((Math.max(0, data.cpu.server - data.cpu.serverIdle) * 1e6) / Math.max(1, acked)),
     clientCpuUsPerMessage: Math.round((data.cpu.client * 1e6) / Math.max(1, acked)),
     drainComplete: data.drainComplete,

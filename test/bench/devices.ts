@@ -37,10 +37,12 @@ export interface SendLedger {
   deliveries: Map<string, number>;
   /** The one message per room sent before the timed load (see load.ts). */
   warmup: Set<string>;
+  /** Idle preset: the one message per room sent after the silence, to rooms that hibernated. */
+  wake: Set<string>;
 }
 
 export function newLedger(): SendLedger {
-  return { sentAt: new Map(), acks: new Map(), refused: new Map(), duplicateAcks: 0, deliveries: new Map(), warmup: new Set() };
+  return { sentAt: new Map(), acks: new Map(), refused: new Map(), duplicateAcks: 0, deliveries: new Map(), warmup: new Set(), wake: new Set() };
 }
 
 interface Frame {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { closeDevices, connectDevice, newLedger, type Device, type SendLedger } from "./devices";
-import type { LoadShape } from "./options";
-import { measureCpu, sampleMemory } from "./proc-stats";
+import type { IdlePlan, LoadShape } from "./options";
+import { measureCpu, rssBytes, sampleMemory } from "./proc-stats";
 import { inBatches, storedMessages, type Room, type Target } from "./targets";
 
 /** The raw record of one load step; `analyze` turns it into figures. */
@@ -17,7 +17,9 @@ export interface StepData {
   /** Sends skipped because none of the sender's devices connected. */
   unsentNoDevice: number;
   peakRssBytes: number;
-  /** CPU seconds of workerd and of the load generator from the first send to the end of the drain. */
+  /** Idle preset: the system's RSS before the sockets opened and once they sat idle. */
+  idle: { sockets: number; activeRooms: number; rssBeforeBytes: number; rssIdleBytes: number } | null;
+  /** CPU seconds of the system (workerd, or the peer's node + redis-server) and of the load generator from the first send to the end of the drain. */
   cpu: { server: number; client: number; serverIdle: number };
   /** Per room: the stored messages after the devices' `ready` seq (GET /api/chat/messages). */
   stored: Map<number, { id: string; seq: number }[]>;
@@ -68,12 +70,20 @@ function drained(ledger: SendLedger, sent: number, devicesPerRoom: Map<number, n
 
 const padding = " ".repeat(8) + "benchmark payload: a typical chat line of about one hundred characters.";
 
-function send(ledger: SendLedger, device: Device, text: string): number {
+/** Sends one message now; returns its clientMsgId. */
+function send(ledger: SendLedger, device: Device, text: string): string {
   const clientMsgId = randomUUID();
-  const at = performance.now();
-  ledger.sentAt.set(clientMsgId, { at, device });
+  ledger.sentAt.set(clientMsgId, { at: performance.now(), device });
   device.ws!.send(JSON.stringify({ type: "send", clientMsgId, content: `${text}${padding}` }));
-  return at;
+  return clientMsgId;
+}
+
+/** Waits (at most `ms`) until the send `clientMsgId` was acked or refused. */
+async function answered(ledger: SendLedger, clientMsgId: string, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!ledger.acks.has(clientMsgId) && !ledger.refused.has(clientMsgId) && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Waits (at most `ms`) until everything sent so far is answered and delivered everywhere. */
@@ -86,47 +96,80 @@ async function drain(ledger: SendLedger, devicesPerRoom: Map<number, number>, ms
   return true;
 }
 
-export async function runStep(target: Target, shape: LoadShape, drainMs: number): Promise<StepData> {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One step: connect every device, one message per room, then the timed open-loop load.
+ * With `idle`, the load is a trickle in the first `activeRooms` rooms only: before it
+ * every socket sits silent for `settleSeconds` (rooms hibernate) and the RSS is read;
+ * after it every room gets one more message, so each hibernated room must wake and
+ * deliver to all its devices.
+ */
+export async function runStep(target: Target, shape: LoadShape, drainMs: number, idle: IdlePlan | null = null): Promise<StepData> {
   const rooms = await target.ensureRooms(shape.rooms);
   const ledger = newLedger();
-  const memory = sampleMemory(target.server.pid);
+  const pids = target.pids();
+  const rssBeforeBytes = rssBytes(pids);
+  const memory = sampleMemory(pids);
   const specs = rooms.flatMap((room) =>
     ([0, 1] as const).flatMap((side) => Array.from({ length: shape.devices }, () => ({ room, side }))),
   );
-  const devices = await inBatches(specs, 16, ({ room, side }) => connectDevice(target.server.baseUrl, room, side, ledger));
+  const devices = await inBatches(specs, 16, ({ room, side }) => connectDevice(target.baseUrl, room, side, ledger));
   const live = devices.filter((d) => d.readySeq !== null);
   const devicesPerRoom = new Map(rooms.map((r) => [r.requestIdx, live.filter((d) => d.room === r).length]));
 
   // One message per room first, timed apart: the product's first message starts the
   // consultation (a state change through the repository), and the room's Durable Object
   // wakes up; neither is the steady state the timed load measures.
-  for (const room of rooms) {
-    const device = live.find((d) => d.room === room && d.side === 0);
-    if (device) send(ledger, device, "warm-up");
-  }
-  for (const id of ledger.sentAt.keys()) ledger.warmup.add(id);
+  // The idle preset has hundreds of rooms: their first messages go at most 8 at a time,
+  // or the product would start hundreds of consultations at once (a burst no user makes)
+  // and the step would measure that queue instead of idle sockets.
+  const firstSenders = rooms.flatMap((room) => live.filter((d) => d.room === room && d.side === 0).slice(0, 1));
+  await inBatches(firstSenders, idle ? 8 : firstSenders.length, async (device) => {
+    const id = send(ledger, device, "warm-up");
+    ledger.warmup.add(id);
+    if (idle) await answered(ledger, id, drainMs);
+  });
   await drain(ledger, devicesPerRoom, drainMs);
+  let rssIdleBytes = 0;
+  if (idle) {
+    await sleep(idle.settleSeconds * 1000);
+    rssIdleBytes = rssBytes(target.pids());
+  }
 
-  const senders: Sender[] = rooms.flatMap((room) =>
+  const senders: Sender[] = (idle ? rooms.slice(0, idle.activeRooms) : rooms).flatMap((room) =>
     ([0, 1] as const).map((side) => ({ room, devices: live.filter((d) => d.room === room && d.side === side), turn: 0 })),
   );
   let sent = 0;
   let unsentNoDevice = 0;
   let firstSendAt = 0;
   let lastSendAt = 0;
-  const cpu = measureCpu(target.server.pid);
+  const cpu = measureCpu(target.pids());
   const cpuFrom = performance.now();
   await playTimetable(timetable(senders, shape.rate, shape.seconds), (sender) => {
     // The participant's devices take turns, so every device sends and receives its own echo.
     const device = sender.devices[sender.turn++ % Math.max(1, sender.devices.length)];
     if (!device) return void unsentNoDevice++;
-    const at = send(ledger, device, `#${sent}`);
+    const at = ledger.sentAt.get(send(ledger, device, `#${sent}`))!.at;
     if (sent++ === 0) firstSendAt = at;
     lastSendAt = at;
   });
 
   const drainComplete = await drain(ledger, devicesPerRoom, drainMs);
   const cpuUsed = { ...cpu.stop(), serverIdle: (target.idleCpuPerSecond * (performance.now() - cpuFrom)) / 1000 };
+  let wakeComplete = true;
+  if (idle) {
+    // From the other side than the warm-up, so both participants' sockets have sent;
+    // 8 rooms at a time like the first messages, so the latency is a room's wake-up and
+    // not a queue of hundreds of them.
+    const wakeSenders = rooms.flatMap((room) => live.filter((d) => d.room === room && d.side === 1).slice(0, 1));
+    await inBatches(wakeSenders, 8, async (device) => {
+      const id = send(ledger, device, "wake-up");
+      ledger.wake.add(id);
+      await answered(ledger, id, drainMs);
+    });
+    wakeComplete = await drain(ledger, devicesPerRoom, drainMs);
+  }
 
   const stored = new Map<number, { id: string; seq: number }[]>();
   const verifyErrors: string[] = [];
@@ -141,7 +184,8 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number)
   });
   await closeDevices(devices);
   return {
-    shape, devices, ledger, firstSendAt, lastSendAt, drainComplete, unsentNoDevice,
+    shape, devices, ledger, firstSendAt, lastSendAt, drainComplete: drainComplete && wakeComplete, unsentNoDevice,
     peakRssBytes: memory.stop(), cpu: cpuUsed, stored, verifyErrors,
+    idle: idle ? { sockets: live.length, activeRooms: Math.min(idle.activeRooms, rooms.length), rssBeforeBytes, rssIdleBytes } : null,
   };
 }

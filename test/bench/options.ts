@@ -1,7 +1,8 @@
 /** The command line of `npm run bench` and its presets. */
 
-export type PresetName = "smoke" | "seed" | "sweep";
-export type SystemName = "product" | "baseline";
+export type PresetName = "smoke" | "seed" | "sweep" | "idle";
+export type SystemName = "product" | "baseline" | "peer";
+const SYSTEMS: SystemName[] = ["product", "baseline", "peer"];
 
 /** One load step: R rooms, 2 participants × D devices each, M msgs/s offered for T seconds. */
 export interface LoadShape {
@@ -30,21 +31,49 @@ export interface Options {
   /** After the measured steps, one more step per system under the V8 CPU profiler. */
   profile: boolean;
   outDir: string;
+  /** The idle preset: many quiet sockets, a trickle in a few rooms (see load.ts). */
+  idle: IdlePlan | null;
 }
 
-const PRESETS: Record<PresetName, Pick<Options, "shape" | "sweepRates">> = {
-  smoke: { shape: { rooms: 4, devices: 2, rate: 20, seconds: 8 }, sweepRates: [] },
+export interface IdlePlan {
+  /** Sockets wanted (the shape's rooms follow from it); clamped to the file limit by run.ts. */
+  sockets: number;
+  /** Rooms that carry the trickle of messages; the others stay silent until the final round. */
+  activeRooms: number;
+  /** Silence after the connects and first messages, so rooms hibernate before RSS is read. */
+  settleSeconds: number;
+}
+
+interface Preset {
+  shape: LoadShape;
+  sweepRates: number[];
+  /** The systems run when --systems is not given. */
+  systems: SystemName[];
+}
+
+const PRESETS: Record<PresetName, Preset> = {
+  // Run by `npm test`: the two Workers only, so the test command needs no peer.
+  smoke: { shape: { rooms: 4, devices: 2, rate: 20, seconds: 8 }, sweepRates: [], systems: ["product", "baseline"] },
   // The seeds' own test: 100 concurrent users (50 rooms × 2), 50 msgs/s, 5 minutes.
-  seed: { shape: { rooms: 50, devices: 1, rate: 50, seconds: 300 }, sweepRates: [] },
-  sweep: { shape: { rooms: 10, devices: 2, rate: 25, seconds: 8 }, sweepRates: [25, 50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600] },
+  seed: { shape: { rooms: 50, devices: 1, rate: 50, seconds: 300 }, sweepRates: [], systems: SYSTEMS },
+  sweep: {
+    shape: { rooms: 10, devices: 2, rate: 25, seconds: 8 },
+    sweepRates: [25, 50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600, 2000, 2400, 3200],
+    systems: SYSTEMS,
+  },
+  // 10 devices per user is the product's cap per user and room (SPEC section 14); the rooms follow from --sockets.
+  idle: { shape: { rooms: 250, devices: 10, rate: 4, seconds: 60 }, sweepRates: [], systems: SYSTEMS },
 };
+
+const IDLE_DEFAULTS: IdlePlan = { sockets: 5000, activeRooms: 4, settleSeconds: 20 };
 
 /** A bad command line: printed without a stack trace. */
 export class UsageError extends Error {}
 
-const USAGE = `usage: npm run bench -- [--preset smoke|seed|sweep] [--stack embedded|production]
-  [--systems product,baseline] [--rooms R] [--devices D] [--rate M] [--seconds T]
-  [--rates 25,50,...] [--knee-p99 MS] [--check] [--profile] [--baseline-extra-sql N] [--out DIR]`;
+const USAGE = `usage: npm run bench -- [--preset smoke|seed|sweep|idle] [--stack embedded|production]
+  [--systems product,baseline,peer] [--rooms R] [--devices D] [--rate M] [--seconds T]
+  [--rates 25,50,...] [--knee-p99 MS] [--check] [--profile] [--baseline-extra-sql N] [--out DIR]
+  idle only: [--sockets N] [--active-rooms K] [--settle S]`;
 
 function positive(name: string, v: string | undefined): number {
   const n = Number(v);
@@ -69,15 +98,27 @@ export function parseOptions(argv: string[]): Options {
   if (!Object.hasOwn(PRESETS, preset)) throw new UsageError(`unknown preset ${preset}\n${USAGE}`);
   const stack = args.get("--stack") ?? "embedded";
   if (stack !== "embedded" && stack !== "production") throw new UsageError(`unknown stack ${stack}\n${USAGE}`);
-  const systems = (args.get("--systems") ?? "product,baseline").split(",") as SystemName[];
-  if (!systems.length || systems.some((s) => s !== "product" && s !== "baseline")) {
-    throw new UsageError(`--systems takes product and/or baseline\n${USAGE}`);
-  }
   const base = PRESETS[preset];
+  const systems = args.has("--systems") ? (args.get("--systems")!.split(",") as SystemName[]) : base.systems;
+  if (!systems.length || systems.some((s) => !SYSTEMS.includes(s)) || new Set(systems).size !== systems.length) {
+    throw new UsageError(`--systems takes a list of ${SYSTEMS.join(", ")}\n${USAGE}`);
+  }
   const num = (flag: string, fallback: number) => (args.has(flag) ? positive(flag, args.get(flag)) : fallback);
+  const idleOnly = ["--sockets", "--active-rooms", "--settle"].filter((f) => args.has(f));
+  if (preset !== "idle" && idleOnly.length) throw new UsageError(`${idleOnly.join(", ")} only apply to --preset idle\n${USAGE}`);
+  const idle: IdlePlan | null =
+    preset === "idle"
+      ? {
+          sockets: Math.ceil(num("--sockets", IDLE_DEFAULTS.sockets)),
+          activeRooms: Math.ceil(num("--active-rooms", IDLE_DEFAULTS.activeRooms)),
+          settleSeconds: num("--settle", IDLE_DEFAULTS.settleSeconds),
+        }
+      : null;
+  const devices = Math.ceil(num("--devices", base.shape.devices));
   const shape: LoadShape = {
-    rooms: Math.ceil(num("--rooms", base.shape.rooms)),
-    devices: Math.ceil(num("--devices", base.shape.devices)),
+    // The idle preset spreads its sockets over as many rooms as they need (2 users × D devices each).
+    rooms: idle ? Math.ceil(idle.sockets / (2 * devices)) : Math.ceil(num("--rooms", base.shape.rooms)),
+    devices,
     rate: num("--rate", base.shape.rate),
     seconds: num("--seconds", base.shape.seconds),
   };
@@ -97,6 +138,7 @@ export function parseOptions(argv: string[]): Options {
     profile: flags.has("--profile"),
     baselineExtraSql: args.has("--baseline-extra-sql") ? Math.floor(positive("--baseline-extra-sql", args.get("--baseline-extra-sql"))) : 0,
     outDir: args.get("--out") ?? "bench-results",
+    idle,
   };
 }
 

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-/** Resident memory and CPU time of the workerd processes below a pid, from /proc (Linux). */
+/**
+ * Resident memory and CPU time of a system's processes, from /proc (Linux): the workerd
+ * processes below a `wrangler dev`, or the peer's node process and its redis-server.
+ */
 
 interface ProcInfo {
   ppid: number;
@@ -32,7 +35,7 @@ function processTable(): Map<number, ProcInfo> {
   return table;
 }
 
-function rssBytes(pid: number): number {
+function processRss(pid: number): number {
   try {
     const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)\s+kB/m);
     return m ? Number(m[1]) * 1024 : 0;
@@ -41,8 +44,8 @@ function rssBytes(pid: number): number {
   }
 }
 
-/** The pids of every `workerd` process below `rootPid`. */
-function workerdPids(rootPid: number): number[] {
+/** The pids of every process named `comm` below `rootPid`. */
+export function descendantPids(rootPid: number, comm: string): number[] {
   const table = processTable();
   const children = new Map<number, number[]>();
   for (const [pid, { ppid }] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
@@ -50,7 +53,7 @@ function workerdPids(rootPid: number): number[] {
   const stack = [rootPid];
   while (stack.length) {
     const pid = stack.pop()!;
-    if (table.get(pid)?.comm === "workerd") found.push(pid);
+    if (pid !== rootPid && table.get(pid)?.comm === comm) found.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
   return found;
@@ -66,39 +69,54 @@ function cpuTicks(pid: number): number {
   }
 }
 
-/** workerd CPU seconds below `rootPid`, summed. */
-export function workerdCpuSeconds(rootPid: number): number {
-  return workerdPids(rootPid).reduce((sum, pid) => sum + cpuTicks(pid), 0) / TICKS_PER_SECOND;
+/** The pids of every `workerd` process below `rootPid` (a `wrangler dev`). */
+export const workerdPids = (rootPid: number) => descendantPids(rootPid, "workerd");
+
+/** The command line of a process, its arguments joined by spaces ("" once it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** CPU seconds (user + system) of `pids`, summed. */
+export function cpuSeconds(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuTicks(pid), 0) / TICKS_PER_SECOND;
+}
+
+/** Resident memory of `pids` now, summed, in bytes. */
+export function rssBytes(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + processRss(pid), 0);
 }
 
 /**
- * Samples the summed RSS of workerd below `rootPid` every `everyMs` until stopped and
- * returns the peak in bytes. The process tree is walked once: workerd does not fork
- * during a run, and reading all of /proc four times a second would load the client.
+ * Samples the summed RSS of `pids` every `everyMs` until stopped and returns the peak in
+ * bytes. The pids are found once by the caller: neither workerd nor the peer forks during
+ * a run, and reading all of /proc four times a second would load the client.
  */
-export function sampleMemory(rootPid: number, everyMs = 250) {
-  const pids = workerdPids(rootPid);
-  const rss = () => pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
-  let peak = rss();
+export function sampleMemory(pids: number[], everyMs = 250) {
+  let peak = rssBytes(pids);
   const timer = setInterval(() => {
-    peak = Math.max(peak, rss());
+    peak = Math.max(peak, rssBytes(pids));
   }, everyMs);
   return {
     stop(): number {
       clearInterval(timer);
-      return Math.max(peak, rss());
+      return Math.max(peak, rssBytes(pids));
     },
   };
 }
 
-/** CPU seconds spent by workerd (below `rootPid`) and by this client process from now to `stop()`. */
-export function measureCpu(rootPid: number) {
-  const server = workerdCpuSeconds(rootPid);
+/** CPU seconds spent by `pids` and by this client process from now to `stop()`. */
+export function measureCpu(pids: number[]) {
+  const server = cpuSeconds(pids);
   const client = process.cpuUsage();
   return {
     stop() {
       const used = process.cpuUsage(client);
-      return { server: workerdCpuSeconds(rootPid) - server, client: (used.user + used.system) / 1e6 };
+      return { server: cpuSeconds(pids) - server, client: (used.user + used.system) / 1e6 };
     },
   };
 }

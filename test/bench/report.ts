@@ -1,45 +1,67 @@
 import type { StepFigures } from "./analyze";
 import { latencyChart } from "./svg-chart";
 
-/** Markdown tables of the figures: product beside baseline, with their ratios. */
+/**
+ * Markdown tables of the figures: each system in its own column, and the product's
+ * ratios to each other system (product/baseline, product/peer) beside them.
+ */
 
 const n = (v: number) => (Number.isFinite(v) ? String(v) : "–");
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : "–");
 const refusedCount = (f: StepFigures) => Object.values(f.refused).reduce((a, b) => a + b, 0);
 
-const ROWS: [string, (f: StepFigures) => string][] = [
+/** A row: its label and either numbers (shown joined by " / ", with ratios) or a plain text cell. */
+type Row = [label: string, cell: (f: StepFigures) => number[] | string];
+
+const ROWS: Row[] = [
   ["rooms × devices per user", (f) => `${f.shape.rooms} × ${f.shape.devices}`],
-  ["offered rate (msg/s)", (f) => n(f.offeredRate)],
-  ["achieved rate (msg/s)", (f) => n(f.achievedRate)],
+  ["offered rate (msg/s)", (f) => [f.offeredRate]],
+  ["achieved rate (msg/s)", (f) => [f.achievedRate]],
   ["sent / acked / refused", (f) => `${f.sent} / ${f.acked} / ${refusedCount(f)}`],
   ["lost / duplicates / order violations", (f) => `${f.lost} / ${f.duplicates} / ${f.orderViolations}`],
   ["devices ≠ stored sequence", (f) => n(f.storedMismatches)],
-  ["latency p50 / p95 (ms)", (f) => `${n(f.latencyMs.p50)} / ${n(f.latencyMs.p95)}`],
-  ["latency p99 / max (ms)", (f) => `${n(f.latencyMs.p99)} / ${n(f.latencyMs.max)}`],
-  ["ack p50 / p99 (ms)", (f) => `${n(f.ackLatencyMs.p50)} / ${n(f.ackLatencyMs.p99)}`],
-  ["first message per room p50 / max (ms)", (f) => `${n(f.warmupLatencyMs.p50)} / ${n(f.warmupLatencyMs.max)}`],
+  ["latency p50 / p95 (ms)", (f) => [f.latencyMs.p50, f.latencyMs.p95]],
+  ["latency p99 / max (ms)", (f) => [f.latencyMs.p99, f.latencyMs.max]],
+  ["ack p50 / p99 (ms)", (f) => [f.ackLatencyMs.p50, f.ackLatencyMs.p99]],
+  ["first message per room p50 / max (ms)", (f) => [f.warmupLatencyMs.p50, f.warmupLatencyMs.max]],
   ["connections ready", (f) => `${f.connections.ready}/${f.connections.attempted} (${f.connections.successRate}%)`],
-  ["workerd peak RSS (MiB)", (f) => n(f.peakRssMiB)],
-  ["workerd CPU per message (µs)", (f) => n(f.serverCpuUsPerMessage)],
-  ["load generator CPU per message (µs)", (f) => n(f.clientCpuUsPerMessage)],
+  ["server peak RSS (MiB)", (f) => [f.peakRssMiB]],
+  ["server CPU per message (µs)", (f) => [f.serverCpuUsPerMessage]],
+  ["load generator CPU per message (µs)", (f) => [f.clientCpuUsPerMessage]],
 ];
 
-/** One step: a row per measure, a column per system, and product/baseline ratios. */
+/** Only in the idle preset's table. */
+const IDLE_ROWS: Row[] = [
+  ["idle sockets (rooms with a trickle)", (f) => (f.idle ? `${f.idle.sockets} (${f.idle.activeRooms})` : "–")],
+  ["server RSS before / with the idle sockets (MiB)", (f) => (f.idle ? [f.idle.rssBeforeMiB, f.idle.rssIdleMiB] : "–")],
+  ["server RSS per idle socket (KiB)", (f) => (f.idle ? [f.idle.rssPerSocketKiB] : "–")],
+  ["message to a silent room p50 / max (ms)", (f) => [f.wakeLatencyMs.p50, f.wakeLatencyMs.max]],
+];
+
+/** The product's figures over another system's, component by component ("–" for text rows). */
+function ratioCell(cell: Row[1], product: StepFigures, other: StepFigures): string {
+  const [p, o] = [cell(product), cell(other)];
+  if (typeof p === "string" || typeof o === "string") return "";
+  return p.map((v, i) => ratio(v, o[i]!)).join(" / ");
+}
+
+/** The systems the product is compared with, in table order. */
+const others = (figures: StepFigures[]) => figures.filter((f) => f.system !== "product");
+
+/** One step: a row per measure, a column per system, then product/<system> ratio columns. */
 export function stepTable(figures: StepFigures[]): string {
   const product = figures.find((f) => f.system === "product");
-  const baseline = figures.find((f) => f.system === "baseline");
-  const cols = figures.map((f) => f.system);
-  const lines = [`| measure | ${cols.join(" | ")} |`, `|---|${cols.map(() => "---:").join("|")}|`];
-  for (const [label, cell] of ROWS) lines.push(`| ${label} | ${figures.map(cell).join(" | ")} |`);
-  if (product && baseline) {
-    lines.push(
-      "",
-      `product/baseline: throughput ${ratio(product.achievedRate, baseline.achievedRate)}, ` +
-        `p99 ${ratio(product.latencyMs.p99, baseline.latencyMs.p99)}, ` +
-        `p50 ${ratio(product.latencyMs.p50, baseline.latencyMs.p50)}, ` +
-        `peak RSS ${ratio(product.peakRssMiB, baseline.peakRssMiB)}, ` +
-        `workerd CPU per message ${ratio(product.serverCpuUsPerMessage, baseline.serverCpuUsPerMessage)}`,
-    );
+  const compared = product ? others(figures) : [];
+  const heads = [...figures.map((f) => f.system), ...compared.map((f) => `product/${f.system}`)];
+  const lines = [`| measure | ${heads.join(" | ")} |`, `|---|${heads.map(() => "---:").join("|")}|`];
+  const rows = figures.some((f) => f.idle) ? [...ROWS, ...IDLE_ROWS] : ROWS;
+  for (const [label, cell] of rows) {
+    const values = figures.map((f) => {
+      const v = cell(f);
+      return typeof v === "string" ? v : v.map(n).join(" / ");
+    });
+    const ratios = compared.map((o) => ratioCell(cell, product!, o));
+    lines.push(`| ${label} | ${[...values, ...ratios].join(" | ")} |`);
   }
   return lines.join("\n");
 }
@@ -52,20 +74,40 @@ export interface Knee {
   firstBad: number | null;
 }
 
-/** The sweep: a row per offered rate, product and baseline side by side. */
+/** The product's knee over another's; a system that never passed the line only bounds it. */
+function kneeRatio(p: Knee, o: Knee): string | null {
+  if (!p.lastGood || !o.lastGood) return null;
+  const [pOpen, oOpen] = [p.firstBad === null, o.firstBad === null];
+  const bound = pOpen && oOpen ? null : oOpen ? "≤ " : pOpen ? "≥ " : "";
+  return bound === null ? null : `${bound}${ratio(p.lastGood, o.lastGood)}`;
+}
+
+/**
+ * The sweep: a row per offered rate, each system's achieved rate, p50, p99, losses and
+ * CPU per message side by side, then the product's p99 and CPU ratios to each other system.
+ */
 export function sweepTable(steps: StepFigures[], knees: Knee[]): string {
+  const systems = knees.map((k) => k.system);
+  const compared = systems.includes("product") ? systems.filter((s) => s !== "product") : [];
   const rates = [...new Set(steps.map((s) => s.shape.rate))].sort((a, b) => a - b);
   const cell = (f: StepFigures | undefined) =>
     f ? `${n(f.achievedRate)} | ${n(f.latencyMs.p50)} | ${n(f.latencyMs.p99)} | ${f.lost} | ${n(f.serverCpuUsPerMessage)}` : "– | – | – | – | –";
-  const lines = [
-    "| offered msg/s | rooms | product achieved | p50 ms | p99 ms | lost | CPU µs/msg | baseline achieved | p50 ms | p99 ms | lost | CPU µs/msg | p99 ratio |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  const heads = [
+    "offered msg/s",
+    "rooms",
+    ...systems.flatMap((s) => [`${s} achieved`, "p50 ms", "p99 ms", "lost", "CPU µs/msg"]),
+    ...compared.map((s) => `p99 product/${s}`),
+    ...compared.map((s) => `CPU product/${s}`),
   ];
+  const lines = [`| ${heads.join(" | ")} |`, `|${heads.map(() => "---:").join("|")}|`];
   for (const rate of rates) {
-    const p = steps.find((s) => s.shape.rate === rate && s.system === "product");
-    const b = steps.find((s) => s.shape.rate === rate && s.system === "baseline");
-    const rooms = (p ?? b)!.shape.rooms;
-    lines.push(`| ${rate} | ${rooms} | ${cell(p)} | ${cell(b)} | ${p && b ? ratio(p.latencyMs.p99, b.latencyMs.p99) : "–"} |`);
+    const at = (system: string) => steps.find((s) => s.shape.rate === rate && s.system === system);
+    const p = at("product");
+    const r = (key: (f: StepFigures) => number) => compared.map((s) => (p && at(s) ? ratio(key(p), key(at(s)!)) : "–"));
+    const rooms = steps.find((s) => s.shape.rate === rate)!.shape.rooms;
+    lines.push(
+      `| ${[rate, rooms, ...systems.map((s) => cell(at(s))), ...r((f) => f.latencyMs.p99), ...r((f) => f.serverCpuUsPerMessage)].join(" | ")} |`,
+    );
   }
   lines.push("");
   for (const k of knees) {
@@ -74,28 +116,31 @@ export function sweepTable(steps: StepFigures[], knees: Knee[]): string {
         (k.firstBad ? `, ${k.firstBad} msg/s did not` : " (no knee within the rates tried)"),
     );
   }
-  const [p, b] = [knees.find((k) => k.system === "product"), knees.find((k) => k.system === "baseline")];
-  if (p?.lastGood && b?.lastGood) {
-    // A system that never passed the line only gives a bound on the ratio.
-    const [pOpen, bOpen] = [p.firstBad === null, b.firstBad === null];
-    const bound = pOpen && bOpen ? null : bOpen ? "≤ " : pOpen ? "≥ " : "";
-    if (bound !== null) lines.push(`- product/baseline knee (throughput) ratio: ${bound}${ratio(p.lastGood, b.lastGood)}`);
+  const product = knees.find((k) => k.system === "product");
+  for (const other of product ? knees.filter((k) => k !== product) : []) {
+    const r = kneeRatio(product!, other);
+    if (r !== null) lines.push(`- product/${other.system} knee (throughput) ratio: ${r}`);
   }
   return lines.join("\n");
 }
 
-/** The sweep's chart: p50 and p99 against offered rate, product and baseline. */
+const COLORS: Record<string, string> = { product: "#1f5fbf", baseline: "#e07b00", peer: "#2e8b57" };
+
+/** The sweep's chart: p50 and p99 against offered rate, one colour per system. */
 export function sweepChart(steps: StepFigures[], title: string, thresholdMs: number): string {
+  const systems = [...new Set(steps.map((s) => s.system))];
   const points = (system: string, key: "p50" | "p99") =>
     steps.filter((s) => s.system === system).map((s) => ({ x: s.shape.rate, y: s.latencyMs[key] }));
   return latencyChart(
     title,
-    [
-      { label: "product p50", color: "#1f5fbf", dashed: false, points: points("product", "p50") },
-      { label: "product p99", color: "#1f5fbf", dashed: true, points: points("product", "p99") },
-      { label: "baseline p50", color: "#e07b00", dashed: false, points: points("baseline", "p50") },
-      { label: "baseline p99", color: "#e07b00", dashed: true, points: points("baseline", "p99") },
-    ],
+    systems.flatMap((system) =>
+      (["p50", "p99"] as const).map((key) => ({
+        label: `${system} ${key}`,
+        color: COLORS[system] ?? "#666",
+        dashed: key === "p99",
+        points: points(system, key),
+      })),
+    ),
     thresholdMs,
   );
 }

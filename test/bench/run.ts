@@ -8,8 +8,10 @@ import { runStep } from "./load";
 import { fitRooms, parseOptions, UsageError, type Options, type SystemName } from "./options";
 import { stepTable, sweepChart, sweepTable, type Knee } from "./report";
 import { prepareStack, StackUnavailable, type Stack } from "./stacks";
-import { baselineTarget, productTarget, type Target } from "./targets";
-import { workerdCpuSeconds } from "./proc-stats";
+import { baselineTarget, peerTarget, productTarget, type Target } from "./targets";
+import { cpuSeconds } from "./proc-stats";
+import { raiseOpenFileLimit, socketsWithin } from "./fd-limit";
+import { startPeer } from "./peer/start";
 import { startProfiler, summarize } from "./profiler";
 import { snapshotBaseline, snapshotProduct } from "./snapshot";
 import { startWranglerDev } from "./wrangler-server";
@@ -18,6 +20,7 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 async function startTargets(opts: Options, stack: Stack, secret: string): Promise<Target[]> {
   const starts = opts.systems.map(async (system: SystemName) => {
+    if (system === "peer") return peerTarget(await startPeer(secret), secret);
     if (system === "baseline") {
       const vars: Record<string, string> = opts.baselineExtraSql ? { EXTRA_SQL: String(opts.baselineExtraSql) } : {};
       const server = await startWranglerDev({ name: system, configPath: snapshotBaseline(repo), vars });
@@ -29,11 +32,33 @@ async function startTargets(opts: Options, stack: Stack, secret: string): Promis
   return Promise.all(starts);
 }
 
-/** How much CPU each idle workerd burns (timers, the dev proxy), measured side by side. */
+/** How much CPU each idle system burns (timers, the dev proxy, redis's cron), measured side by side. */
 async function measureIdle(targets: Target[], seconds = 3) {
-  const before = targets.map((t) => workerdCpuSeconds(t.server.pid));
+  // Not the start-up itself (the peer's node compiles its modules in its first second).
+  await new Promise((r) => setTimeout(r, 2000));
+  const before = targets.map((t) => cpuSeconds(t.pids()));
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  targets.forEach((t, i) => (t.idleCpuPerSecond = (workerdCpuSeconds(t.server.pid) - before[i]!) / seconds));
+  targets.forEach((t, i) => (t.idleCpuPerSecond = (cpuSeconds(t.pids()) - before[i]!) / seconds));
+}
+
+/**
+ * The idle preset opens as many sockets as the open-files limit allows, at most the
+ * number asked for: the soft limit is raised to the hard one first (before any server
+ * starts, so they inherit it), and the rooms follow from the sockets kept.
+ */
+function fitIdleToFileLimit(opts: Options) {
+  if (!opts.idle) return;
+  const limit = raiseOpenFileLimit();
+  const most = socketsWithin(limit.soft);
+  if (opts.idle.sockets > most) {
+    log(`open-files limit ${limit.soft} (hard ${limit.hard}): ${most} sockets instead of ${opts.idle.sockets}`);
+    opts.idle.sockets = most;
+  }
+  opts.shape.rooms = Math.max(1, Math.ceil(opts.idle.sockets / (2 * opts.shape.devices)));
+  opts.idle.activeRooms = Math.min(opts.idle.activeRooms, opts.shape.rooms);
+  if (opts.shape.rate / (2 * opts.idle.activeRooms) > opts.maxUserRate) {
+    throw new UsageError(`--rate ${opts.shape.rate} over ${opts.idle.activeRooms} active rooms puts a user over ${opts.maxUserRate} msg/s`);
+  }
 }
 
 function log(line: string) {
@@ -44,8 +69,9 @@ async function step(target: Target, opts: Options, rate: number): Promise<StepFi
   const shape = fitRooms({ ...opts.shape, rate }, opts.maxUserRate);
   if (shape.rooms > opts.shape.rooms) log(`${rate} msg/s needs ${shape.rooms} rooms to keep each user ≤ ${opts.maxUserRate} msg/s`);
   log(`${target.system}: ${shape.rooms} rooms × 2 users × ${shape.devices} devices, ${rate} msg/s for ${shape.seconds} s`);
-  const figures = analyze(target.system, await runStep(target, shape, opts.drainMs));
+  const figures = analyze(target.system, await runStep(target, shape, opts.drainMs, opts.idle));
   log(`${target.system}: achieved ${figures.achievedRate} msg/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, lost ${figures.lost}`);
+  if (figures.idle) log(`${target.system}: ${figures.idle.sockets} idle sockets, ${figures.idle.rssPerSocketKiB} KiB RSS per socket`);
   return figures;
 }
 
@@ -57,7 +83,7 @@ async function step(target: Target, opts: Options, rate: number): Promise<StepFi
 async function profileSteps(targets: Target[], opts: Options, base: string): Promise<string> {
   const out: string[] = [];
   for (const target of targets) {
-    const profiler = await startProfiler(target.server.inspectorPort);
+    const profiler = await startProfiler(target.inspectorPort);
     const f = await step(target, opts, opts.shape.rate);
     const profile = await profiler.stop();
     writeFileSync(`${base}-${target.system}.cpuprofile`, JSON.stringify(profile));
@@ -74,7 +100,7 @@ async function profileSteps(targets: Target[], opts: Options, base: string): Pro
   return out.join("\n");
 }
 
-/** Rising rates, product and baseline alternating at each rate, until each one's knee. */
+/** Rising rates, the systems taking turns at each rate, until each one's knee. */
 async function sweep(targets: Target[], opts: Options) {
   const steps: StepFigures[] = [];
   const knees = new Map<SystemName, Knee>(targets.map((t) => [t.system, { system: t.system, lastGood: null, firstBad: null }]));
@@ -103,12 +129,13 @@ async function sweep(targets: Target[], opts: Options) {
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
+  fitIdleToFileLimit(opts);
   const secret = randomBytes(32).toString("hex");
   const stack = await prepareStack(opts.stack, secret);
-  log(`starting ${opts.systems.join(" and ")} (stack ${stack.name})`);
+  log(`starting ${opts.systems.join(", ")} (stack ${stack.name})`);
   const targets = await startTargets(opts, stack, secret);
   await measureIdle(targets);
-  log(`idle workerd CPU: ${targets.map((t) => `${t.system} ${(t.idleCpuPerSecond * 1000).toFixed(1)} ms/s`).join(", ")}`);
+  log(`idle server CPU: ${targets.map((t) => `${t.system} ${(t.idleCpuPerSecond * 1000).toFixed(1)} ms/s`).join(", ")}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   mkdirSync(opts.outDir, { recursive: true });
   const base = join(opts.outDir, `${opts.preset}-${stack.name}-${stamp}`);
@@ -134,7 +161,12 @@ async function main() {
 
   // Every step, the sweep's overloaded ones too: overload may make messages late, never lost.
   const problems = steps.flatMap(integrityProblems);
-  if (problems.length) console.error(`\nintegrity problems:\n- ${problems.join("\n- ")}`);
+  if (problems.length) {
+    console.error(`\nintegrity problems:\n- ${problems.join("\n- ")}`);
+    // The servers' own words, for finding out why.
+    for (const t of targets) writeFileSync(`${base}-${t.system}.log`, t.output());
+    console.error(`server output: ${base}-<system>.log`);
+  }
   return opts.check && problems.length ? 1 : 0;
 }
 

@@ -1,4 +1,6 @@
 import type { SystemName } from "./options";
+import type { PeerServer } from "./peer/start";
+import { workerdPids } from "./proc-stats";
 import { mintParticipant, type Participant } from "./tokens";
 import type { DevServer } from "./wrangler-server";
 
@@ -11,8 +13,17 @@ export interface Room {
 /** A system under test: where it listens and how its rooms come to exist. */
 export interface Target {
   system: SystemName;
-  server: DevServer;
-  /** workerd CPU seconds per second while idle, subtracted from per-message CPU. */
+  baseUrl: string;
+  /** DevTools endpoint for `--profile`: the Worker's isolate, or the peer's node process. */
+  inspectorPort: number;
+  /**
+   * The processes whose CPU and memory are the system's: the workerd processes of a
+   * `wrangler dev`; the peer's node process and its redis-server.
+   */
+  pids(): number[];
+  /** The server's own output so far, kept for runs with integrity problems. */
+  output(): string;
+  /** The system's CPU seconds per second while idle, subtracted from per-message CPU. */
   idleCpuPerSecond: number;
   /** Rooms made so far; `ensureRooms` adds until there are `n`. */
   rooms: Room[];
@@ -45,6 +56,14 @@ export async function inBatches<T, R>(items: T[], limit: number, work: (item: T)
   return out;
 }
 
+/** Looked up each time: wrangler may start another workerd during a run. */
+const fromDevServer = (server: DevServer) => ({
+  baseUrl: server.baseUrl,
+  inspectorPort: server.inspectorPort,
+  pids: () => workerdPids(server.pid),
+  output: server.output,
+});
+
 function participantsFor(secret: string, n: number) {
   return Promise.all([mintParticipant(secret, `BSTU${n}`, "student"), mintParticipant(secret, `BPROF${n}`, "professor")]);
 }
@@ -58,7 +77,7 @@ function participantsFor(secret: string, n: number) {
 export function productTarget(server: DevServer, secret: string): Target {
   const target: Target = {
     system: "product",
-    server,
+    ...fromDevServer(server),
     idleCpuPerSecond: 0,
     rooms: [],
     async ensureRooms(n) {
@@ -86,7 +105,7 @@ export function productTarget(server: DevServer, secret: string): Target {
 export function baselineTarget(server: DevServer, secret: string): Target {
   const target: Target = {
     system: "baseline",
-    server,
+    ...fromDevServer(server),
     idleCpuPerSecond: 0,
     rooms: [],
     async ensureRooms(n) {
@@ -99,10 +118,37 @@ export function baselineTarget(server: DevServer, secret: string): Target {
   return target;
 }
 
+/**
+ * The peer: the student registers the room with its professor (the seeds keep that row
+ * in MariaDB; the peer in its memory), then both connect with their tokens.
+ */
+export function peerTarget(peer: PeerServer, secret: string): Target {
+  const target: Target = {
+    system: "peer",
+    baseUrl: peer.baseUrl,
+    inspectorPort: peer.inspectorPort,
+    pids: () => peer.pids,
+    output: peer.output,
+    idleCpuPerSecond: 0,
+    rooms: [],
+    async ensureRooms(n) {
+      const wanted = Array.from({ length: Math.max(0, n - target.rooms.length) }, (_, i) => target.rooms.length + i + 1);
+      const made = await inBatches(wanted, 6, async (k) => {
+        const [student, professor] = await participantsFor(secret, k);
+        await call(peer.baseUrl, student.token, "POST", "/api/rooms", { requestIdx: k, recipientUserCode: professor.userCode });
+        return { requestIdx: k, participants: [student, professor] } satisfies Room;
+      });
+      target.rooms.push(...made);
+      return target.rooms.slice(0, n);
+    },
+  };
+  return target;
+}
+
 /** The stored messages after `afterSeq`, oldest first (SPEC section 3), read as the requester. */
 export async function storedMessages(target: Target, room: Room, afterSeq: number) {
   const body = await call(
-    target.server.baseUrl,
+    target.baseUrl,
     room.participants[0].token,
     "GET",
     `/api/chat/messages/${room.requestIdx}?afterSeq=${afterSeq}`,

@@ -12,6 +12,8 @@ export interface DevServer {
   /** wrangler's DevTools endpoint for the Worker (CPU profiles, see profiler.ts). */
   inspectorPort: number;
   pid: number;
+  /** What wrangler and workerd printed (the last 64 KiB), for a run that went wrong. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -98,5 +100,6 @@ export async function startWranglerDev(opts: StartOptions): Promise<DevServer> {
   onCleanup(stop);
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHealth(baseUrl, child, log, 90_000);
-  return { name: opts.name, baseUrl, inspectorPort: inspector, pid: child.pid!, stop };
+  const output = () => log.join("").slice(-65_536);
+  return { name: opts.name, baseUrl, inspectorPort: inspector, pid: child.pid!, output, stop };
 }
