@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { pathId } from "../http/path-id";
 
 /** Request and response shapes of the attachment routes (also the OpenAPI document). */
 
 export const AttachmentParams = z.object({
-  id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({ param: { name: "id", in: "path" }, example: 123 }),
+  id: pathId("id"),
   attachmentId: z.uuid().openapi({ param: { name: "attachmentId", in: "path" } }),
 });
 

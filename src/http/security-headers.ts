@@ -35,7 +35,11 @@ export const securityHeaders = createMiddleware(async function securityHeaders(c
   if (c.res.status === 101) return;
   // A Response that came from a fetch has immutable headers: copy it first.
   if (!headersWritable(c.res)) c.res = new Response(c.res.body, c.res);
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    // A route may set a stricter policy of its own (a file download: `default-src 'none'; sandbox`).
+    if (name === "Content-Security-Policy" && c.res.headers.has(name)) continue;
+    c.res.headers.set(name, value);
+  }
 });
 
 function headersWritable(res: Response): boolean {

@@ -52,7 +52,7 @@ describe("GET /api/chat/attachments/{requestIdx}/{attachmentId}", () => {
     const other = await namedConsultation("IN_PROGRESS");
     expect((await api(filePath(other.requestIdx, attachmentId), { token: people.student })).status).toBe(404);
     expect((await api(filePath(987_654_321, attachmentId), { token: people.student })).status).toBe(404);
-    expect((await api(filePath(requestIdx, "nope"), { token: people.student })).status).toBe(400);
+    expect((await api(filePath(requestIdx, "nope"), { token: people.student })).status).toBe(404);
   });
 
   it("an upload not sent yet is its uploader's only; the other side gets 404", async () => {

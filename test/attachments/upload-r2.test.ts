@@ -142,6 +142,6 @@ describe("PUT /api/chat/attachments/{requestIdx}/{attachmentId} (R2 binding)", (
   it("404 for a path that is not a plain request number or attachment id", async () => {
     const { g } = await pdfGrant(10);
     const bad = g.upload.url.replace(g.attachmentId, "not-a-uuid");
-    expect((await putUpload(bad, randomBytes(10), g.upload.headers)).status).toBe(400);
+    expect((await putUpload(bad, randomBytes(10), g.upload.headers)).status).toBe(404);
   });
 });
