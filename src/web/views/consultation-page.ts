@@ -83,15 +83,21 @@ export const consultationView: View = (root, ctx, params) => {
     }
   }
 
-  /** A change from the inbox socket: a new state re-renders; a moved queue place only updates its line. */
+  /**
+   * A change from the inbox socket: a new state re-renders; the same row (a `ready` after
+   * the page loaded, a moved queue place) only updates the place line, so an action form
+   * the user has open stays open.
+   */
   function live(c: Consultation): void {
     if (stopped || (current && current.updatedAt > c.updatedAt)) return;
-    const place = details.querySelector<HTMLElement>("[data-queue-position]");
-    if (current && current.updatedAt === c.updatedAt && current.status === c.status && place) {
+    if (current && current.updatedAt === c.updatedAt && current.status === c.status) {
       current = c;
+      const place = details.querySelector<HTMLElement>("[data-queue-position]");
       const n = (c as { queuePosition?: number }).queuePosition;
-      place.dataset.queuePosition = String(n ?? "");
-      place.textContent = n ? t("queuePosition", { n }) : "";
+      if (place) {
+        place.dataset.queuePosition = String(n ?? "");
+        place.textContent = n ? t("queuePosition", { n }) : "";
+      }
       return;
     }
     stopChatIfClosed(c);
