@@ -11,7 +11,7 @@ import type { RoomMessageStore } from "../stores/message-store/port";
  */
 export interface RoomServices {
   config: Pick<Config, "transcript">;
-  repository: Pick<ConsultationRepository, "findById" | "recordActivity">;
+  repository: Pick<ConsultationRepository, "findById" | "recordActivity" | "recordFirstResponse">;
   archive: ArchiveStore;
   /** The room's hot store; the embedded adapter lives in the room's own SQLite (`sql`). */
   messageStoreFor(sql: SqlStorage): RoomMessageStore;

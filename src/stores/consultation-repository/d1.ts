@@ -2,7 +2,8 @@ import { and, avg, count, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { consultationRequest as t, messageActivity } from "./d1-schema";
 import type { ConsultationRepository } from "./port";
-import { activitySet, guardWhere, transitionSet } from "./query-parts";
+import { aggregateMetrics, metricsFields, metricsWhere } from "./metrics";
+import { activitySet, firstResponseWhere, guardWhere, transitionSet } from "./query-parts";
 import { readQueries, type SelectableDb } from "./read-queries";
 import { ACTIVITY_RETENTION_MS, guarded, toStats } from "./repository-helpers";
 import { newRowValues, toConsultation } from "./row-mapping";
@@ -65,6 +66,17 @@ export function createD1Repository(d1: D1Database): ConsultationRepository {
             .where(gte(messageActivity.at, new Date(now.getTime() - 24 * 3600_000))),
         ]);
         return toStats(byStatusRows, duration?.mean, messages?.n);
+      }),
+
+    recordFirstResponse: (requestIdx, at) =>
+      guarded(async () => {
+        await db.update(t).set({ firstResponseAt: at }).where(firstResponseWhere(t, requestIdx));
+      }),
+
+    metrics: (query) =>
+      guarded(async () => {
+        const rows = await db.select(metricsFields(t)).from(t).where(metricsWhere(t, query.from, query.to));
+        return aggregateMetrics(rows, query);
       }),
   };
 }
