@@ -17,7 +17,7 @@ const COLUMNS: [string, (m: Measures) => number | null][] = [
   ["durationMinutesMean", (m) => m.durationMinutes.mean],
 ];
 
-export const STATS_CSV_HEADER = ["kind", "key", ...COLUMNS.map(([name]) => name)];
+const STATS_CSV_HEADER = ["kind", "key", ...COLUMNS.map(([name]) => name)];
 
 /**
  * A text cell: quoted when it holds a separator, quote or line break; a leading = + - @

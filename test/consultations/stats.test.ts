@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { getServices } from "../../src/config/services";
 import type { TransitionChanges } from "../../src/stores/consultation-repository/port";
-import { api, apiJson, people, testEnv } from "../support/api";
+import { api, apiJson, people, testEnv, type Claims } from "../support/api";
 import { uniqueCode } from "../support/consultations";
 
 const repo = () => getServices(testEnv).repository;
@@ -93,7 +93,7 @@ const TOTALS = measures({
   durationMinutes: { mean: 749.5 },
 });
 
-const stats = (query: string, token: object = people.admin) => apiJson(`/api/admin/stats?${query}`, { token });
+const stats = (query: string, token: Claims = people.admin) => apiJson(`/api/admin/stats?${query}`, { token });
 
 let seeded: Promise<void> | null = null;
 const ready = () => (seeded ??= (async () => { for (const s of seeds) await seed(s); })());
@@ -212,4 +212,15 @@ describe("GET /api/admin/stats metrics", () => {
     expect(res.body.code).toBe("VALIDATION");
     expect(res.body.details.map((d: { path: string }) => d.path)).toContain(path);
   });
+});
+
+it("/openapi.json lists the stats query parameters and both response types", async () => {
+  const doc = (await apiJson("/openapi.json")).body;
+  const get = doc.paths["/api/admin/stats"].get;
+  expect(get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(["query:format", "query:from", "query:groupBy", "query:to"]);
+  expect(Object.keys(get.responses[200].content).sort()).toEqual(["application/json", "text/csv"]);
+  // ServiceMetrics extends the earlier Stats (allOf with its $ref).
+  const parts = doc.components.schemas.ServiceMetrics.allOf.map((p: { $ref?: string }) => (p.$ref ? doc.components.schemas[p.$ref.split("/").pop()!] : p));
+  expect(parts.flatMap((p: { required: string[] }) => p.required)).toEqual(expect.arrayContaining(["from", "to", "groupBy", "totals", "groups", "byStatus", "meanDurationMinutes", "messagesLast24h"]));
+  expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(["400", "401", "403"]));
 });
