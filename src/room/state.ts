@@ -123,9 +123,10 @@ export class RoomState {
    */
   private noteFirstResponse(batch: readonly ChatMessage[]): void {
     const c = this.consultation;
-    if (!c?.startedAt || c.recipientUserCode === null || this.get("first_response_at") !== null) return;
+    if (!c?.startedAt || c.recipientUserCode === null) return;
     const first = batch.find((m) => (m.type === "NORMAL" || m.type === "FILE") && m.sender === c.recipientUserCode);
-    if (first) this.set("first_response_at", first.sentAt);
+    // The stored key is read only when the recipient wrote in this batch.
+    if (first && this.get("first_response_at") === null) this.set("first_response_at", first.sentAt);
   }
 
   /** The recorded first response not yet written to the repository, or null. */

@@ -187,6 +187,16 @@ describe("GET /api/admin/stats metrics", () => {
     expect(lines[1]).toBe(`group,${CA},2,1,0,0,6,180,300,90,90,59`);
   });
 
+  it("CSV cells are quoted, and a leading formula character is defused", async () => {
+    const tricky = `=HYPERLINK("x"),${uniqueCode("c")}`;
+    await seed({ created: -100 * DAY, recipient: null, category: tricky });
+    const res = await api(`/api/admin/stats?from=${at(-101 * DAY).toISOString()}&to=${at(-99 * DAY).toISOString()}&groupBy=category&format=csv`, { token: people.admin });
+    expect(res.headers.get("Content-Disposition")).toBe('attachment; filename="consultation-stats-category.csv"');
+    const lines = (await res.text()).split("\r\n");
+    expect(lines).toContain(`group,"'${tricky.replaceAll('"', '""')}",1,0,0,0,0,,,,,`);
+    expect(lines).toContain("total,,1,0,0,0,0,,,,,");
+  });
+
   it("403 for non-admins (before any validation), 401 without a token", async () => {
     for (const who of [people.student, people.professor, people.agent]) {
       for (const q of [window, "from=nonsense", "format=csv"]) {

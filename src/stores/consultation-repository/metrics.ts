@@ -59,7 +59,7 @@ const ROUND = 1000;
 const round = (n: number) => Math.round(n * ROUND) / ROUND;
 
 /** Mean (rounded to 3 decimals) and the nearest-rank 90th percentile; null when empty. */
-export function meanAndP90(values: readonly number[]): { mean: number | null; p90: number | null } {
+function meanAndP90(values: readonly number[]): { mean: number | null; p90: number | null } {
   if (values.length === 0) return { mean: null, p90: null };
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, v) => sum + v, 0) / sorted.length;
@@ -93,9 +93,13 @@ function toMeasures(b: Bucket): Measures {
   };
 }
 
-/** `YYYY-MM-DD` of `at` in `timeZone`. */
-export function dayKey(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(at);
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `YYYY-MM-DD` of `at` in `timeZone` (one formatter per zone: building one is the slow part). */
+function dayKey(at: Date, timeZone: string): string {
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
+  const parts = format.formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${part("year")}-${part("month")}-${part("day")}`;
 }
