@@ -2,7 +2,7 @@ import type { RoomServices } from "./room-services";
 import type { AlarmScheduler } from "./alarm-scheduler";
 import type { RoomState } from "./state";
 
-/** How often, at most, the room reports lastActivityAt/messageCount to the repository. */
+/** How often, at most, the room reports lastActivityAt/messageCount (and the first response) to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
 
 /**
@@ -25,8 +25,16 @@ export class ActivityReporter {
     await this.scheduler.scheduleIfAbsent("activity", Date.now() + ACTIVITY_FLUSH_MS);
   }
 
-  /** Reports pending activity (lastActivityAt, messageCount) to the repository. */
+  /**
+   * Reports pending activity (lastActivityAt, messageCount) to the repository, and the
+   * recipient's first response once (one extra statement per consultation, not per message).
+   */
   async flush(): Promise<void> {
+    const firstResponse = this.state.pendingFirstResponse();
+    if (firstResponse !== null) {
+      await this.repository.recordFirstResponse(this.requestIdx(), new Date(firstResponse));
+      this.state.markFirstResponseReported();
+    }
     const pending = this.state.pendingActivity();
     if (!pending) return;
     await this.repository.recordActivity(this.requestIdx(), new Date(pending.at), pending.messageCount);

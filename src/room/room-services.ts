@@ -12,7 +12,7 @@ import type { RoomMessageStore } from "../stores/message-store/port";
  */
 export interface RoomServices {
   config: Pick<Config, "transcript">;
-  repository: Pick<ConsultationRepository, "findById" | "recordActivity" | "findAttachment" | "claimAttachment" | "releaseAttachment">;
+  repository: Pick<ConsultationRepository, "findById" | "recordActivity" | "recordFirstResponse" | "findAttachment" | "claimAttachment" | "releaseAttachment">;
   archive: ArchiveStore;
   /** The room's hot store; the embedded adapter lives in the room's own SQLite (`sql`). */
   messageStoreFor(sql: SqlStorage): RoomMessageStore;

@@ -97,6 +97,7 @@ export class RoomState {
         );
       }
     }
+    this.noteFirstResponse(batch);
     const last = batch[batch.length - 1];
     if (!last) return;
     this.set("last_seq", String(last.seq));
@@ -113,6 +114,28 @@ export class RoomState {
 
   markActivityReported(messageCount: number): void {
     this.set("activity_reported_seq", String(messageCount));
+  }
+
+  /**
+   * The recipient's first NORMAL/FILE message after the start (for the first-response
+   * metric), kept until reported. Once per consultation: a transfer does not reset it, so
+   * a new recipient's first message counts only when nobody had answered before.
+   */
+  private noteFirstResponse(batch: readonly ChatMessage[]): void {
+    const c = this.consultation;
+    if (!c?.startedAt || c.recipientUserCode === null) return;
+    const first = batch.find((m) => (m.type === "NORMAL" || m.type === "FILE") && m.sender === c.recipientUserCode);
+    // The stored key is read only when the recipient wrote in this batch.
+    if (first && this.get("first_response_at") === null) this.set("first_response_at", first.sentAt);
+  }
+
+  /** The recorded first response not yet written to the repository, or null. */
+  pendingFirstResponse(): string | null {
+    return this.get("first_response_reported") === "1" ? null : this.get("first_response_at");
+  }
+
+  markFirstResponseReported(): void {
+    this.set("first_response_reported", "1");
   }
 
   /** Moves `userCode`'s read mark forward (never back); returns the receipt if it moved. */

@@ -4,7 +4,7 @@ import { planAction, planEnd } from "../../src/domain/rules";
 import type { Consultation, User } from "../../src/domain/types";
 import { createD1Repository } from "../../src/stores/consultation-repository/d1";
 import { createPlanetscaleClient, createPlanetscaleRepository } from "../../src/stores/consultation-repository/planetscale";
-import type { ConsultationRepository, NewAttachment, NewConsultation } from "../../src/stores/consultation-repository/port";
+import type { ConsultationRepository, MetricsQuery, NewAttachment, NewConsultation } from "../../src/stores/consultation-repository/port";
 import { failureCode, stack, whileDown } from "./support/stack";
 
 /**
@@ -278,6 +278,79 @@ describe.each(cases)("ConsultationRepository contract: $name", ({ repo, reset })
       messagesLast24h: 0,
     });
   });
+
+  const window = (from: number, to: number, groupBy: MetricsQuery["groupBy"] = null): MetricsQuery => ({
+    from: at(from), to: at(to), groupBy, timeZone: "Asia/Seoul",
+  });
+
+  it("records the first response once (WHERE first_response_at IS NULL), kept out of the JSON", async () => {
+    const r = repo();
+    const c = (await act(r, await r.create(request()), "start", professor, 0))!;
+    const firstResponse = new Date(at(3).getTime() + 250); // millisecond precision survives
+    await r.recordFirstResponse(c.requestIdx, firstResponse);
+    await r.recordFirstResponse(c.requestIdx, at(5)); // a later report (after a transfer)
+    await r.recordFirstResponse(c.requestIdx, at(1)); // a stale retry
+    const m = await r.metrics(window(0, 60));
+    expect(m.totals.firstResponseSeconds).toEqual({ mean: 180.25, p90: 180.25 });
+    const row = await r.findById(c.requestIdx);
+    expect(row).not.toHaveProperty("firstResponseAt");
+    expect(row).toEqual(c); // no other column moved
+  });
+
+  it("metrics: nearest-rank p90 over ten and eleven values, the window's edges, nulls", async () => {
+    const r = repo();
+    // Ten consultations created at minute 0, started after 1..10 minutes (plus 500 ms).
+    const started: Consultation[] = [];
+    for (let i = 1; i <= 10; i++) {
+      const c = await r.create(request({ now: at(0) }));
+      const s = await r.transition(c.requestIdx, { statuses: ["PENDING"] }, { status: "IN_PROGRESS", startedAt: new Date(at(i).getTime() + 500), now: at(i) });
+      started.push(s!);
+    }
+    const ten = await r.metrics(window(0, 60));
+    // Sorted waits 60.5 … 600.5 s; nearest rank ceil(0.9·10) = 9 → the 9th.
+    expect(ten.totals.waitSeconds).toEqual({ mean: 330.5, p90: 540.5 });
+    expect(ten.totals).toMatchObject({ created: 10, completed: 0, firstResponseSeconds: { mean: null, p90: null }, durationMinutes: { mean: null } });
+    const c = await r.create(request({ now: at(0) }));
+    await r.transition(c.requestIdx, { statuses: ["PENDING"] }, { status: "IN_PROGRESS", startedAt: at(11), now: at(11) });
+    // Eleven: ceil(9.9) = 10 → the 10th.
+    expect((await r.metrics(window(0, 60))).totals.waitSeconds.p90).toBe(600.5);
+    // `from` is inclusive, `to` exclusive: created at minute 0 counts in [0, 1) and not in [-1, 0).
+    expect((await r.metrics(window(0, 1))).totals.created).toBe(11);
+    expect((await r.metrics(window(-1, 0))).totals).toMatchObject({ created: 0, waitSeconds: { mean: null, p90: null } });
+    // A window after everything: nothing at all (the rows' last update is before it).
+    expect(await r.metrics(window(100, 200, "counselor"))).toEqual({
+      totals: {
+        created: 0, completed: 0, rejected: 0, cancelled: 0, messages: 0,
+        waitSeconds: { mean: null, p90: null }, firstResponseSeconds: { mean: null, p90: null }, durationMinutes: { mean: null },
+      },
+      groups: [],
+    });
+  });
+
+  it("metrics: completed by endedAt, rejected/cancelled by their change, messages of the started, grouped", async () => {
+    const r = repo();
+    const done = (await act(r, await r.create(request()), "start", professor, 2))!;
+    await r.recordActivity(done.requestIdx, at(3), 7);
+    const end = planEnd(done, professor, null, at(32));
+    await r.transition(done.requestIdx, end.guard, { ...end.changes, now: at(32) });
+    await act(r, await r.create(request({ category: "billing", now: at(4) })), "reject", professor, 6, { reason: "no" });
+    const queued = await r.create(request({ recipientUserCode: null, recipientName: null, category: "billing", now: at(5) }));
+    await r.transition(queued.requestIdx, { statuses: ["PENDING"] }, { status: "CANCELLED", now: at(7) });
+    const m = await r.metrics(window(0, 60, "category"));
+    expect(m.totals).toMatchObject({ created: 3, completed: 1, rejected: 1, cancelled: 1, messages: 7, waitSeconds: { mean: 120, p90: 120 }, durationMinutes: { mean: 30 } });
+    expect(m.groups.map((g) => [g.key, g.created, g.completed, g.rejected, g.cancelled, g.messages])).toEqual([
+      ["billing", 2, 0, 1, 1, 0],
+      [null, 1, 1, 0, 0, 7],
+    ]);
+    // Ended at minute 32: a window that stops at minute 30 sees it started, not completed.
+    expect((await r.metrics(window(0, 30))).totals).toMatchObject({ completed: 0, messages: 7, durationMinutes: { mean: null } });
+    // Per day (Asia/Seoul): T0 is 14:00 there, so everything is on one local day.
+    const days = await r.metrics(window(0, 60, "day"));
+    expect(days.groups).toHaveLength(1);
+    expect(days.groups[0]).toMatchObject({ key: "2025-10-24", created: 3, completed: 1 });
+    const counselors = await r.metrics(window(0, 60, "counselor"));
+    expect(counselors.groups.map((g) => [g.key, g.created])).toEqual([["PROF001", 2], [null, 1]]);
+  });
 });
 
 describe.each(cases)("ConsultationRepository attachments: $name", ({ repo, reset }) => {
@@ -377,6 +450,8 @@ describe("PlanetScale repository failures", () => {
       expect(await failureCode(r().recordActivity(c.requestIdx, at(2), 3))).toBe("UPSTREAM_UNAVAILABLE");
       expect(await failureCode(r().findById(c.requestIdx))).toBe("UPSTREAM_UNAVAILABLE");
       expect(await failureCode(r().stats(at(3)))).toBe("UPSTREAM_UNAVAILABLE");
+      expect(await failureCode(r().recordFirstResponse(c.requestIdx, at(2)))).toBe("UPSTREAM_UNAVAILABLE");
+      expect(await failureCode(r().metrics({ from: at(0), to: at(60), groupBy: null, timeZone: "UTC" }))).toBe("UPSTREAM_UNAVAILABLE");
     });
     expect(await r().findById(c.requestIdx)).toEqual(c);
     expect((await r().list({ userCode: "STU001", all: true, limit: 10 })).items).toHaveLength(1);

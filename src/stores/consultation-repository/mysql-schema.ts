@@ -37,6 +37,8 @@ export const consultationRequest = mysqlTable(
     endedBy: code("ended_by"),
     /** Latest of last activity, last state change and scheduledAt; NULL unless open. */
     idleSince: ms("idle_since"),
+    /** The recipient's first NORMAL/FILE message after the start (recorded by the room; metrics only). */
+    firstResponseAt: ms("first_response_at"),
   },
   (t) => [
     index("idx_consultation_requester").on(t.requesterUserCode, t.createdAt, t.requestIdx),
@@ -44,6 +46,8 @@ export const consultationRequest = mysqlTable(
     index("idx_consultation_created").on(t.createdAt, t.requestIdx),
     index("idx_consultation_queue").on(t.status, t.recipientUserCode, t.category, t.createdAt),
     index("idx_consultation_idle").on(t.idleSince),
+    // Bounds the metrics scan: every row with an event in a window was updated since its start.
+    index("idx_consultation_updated").on(t.updatedAt),
   ],
 );
 

@@ -5,7 +5,8 @@ import { attachmentQueries, type AttachmentDb } from "./attachment-queries";
 import { attachment, consultationRequest as t, messageActivity } from "./mysql-schema";
 import type { ConsultationRepository } from "./port";
 import { limitedInsert, requesterLoadFields, toLoad } from "./limited-insert";
-import { activitySet, guardWhere, transitionSet } from "./query-parts";
+import { aggregateMetrics, metricsFields, metricsWhere } from "./metrics";
+import { activitySet, firstResponseWhere, guardWhere, transitionSet } from "./query-parts";
 import { readQueries, type SelectableDb } from "./read-queries";
 import { ACTIVITY_RETENTION_MS, guarded, toStats } from "./repository-helpers";
 import { newRowValues, toConsultation } from "./row-mapping";
@@ -109,6 +110,17 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
             .where(gte(messageActivity.at, new Date(now.getTime() - 24 * 3600_000))),
         ]);
         return toStats(byStatusRows, duration?.mean, messages?.n);
+      }),
+
+    recordFirstResponse: (requestIdx, at) =>
+      guarded(async () => {
+        await db.update(t).set({ firstResponseAt: at }).where(firstResponseWhere(t, requestIdx));
+      }),
+
+    metrics: (query) =>
+      guarded(async () => {
+        const rows = await db.select(metricsFields(t)).from(t).where(metricsWhere(t, query.from, query.to));
+        return aggregateMetrics(rows, query);
       }),
   };
 }

@@ -64,6 +64,39 @@ export interface Attachment {
 }
 
 export type NewAttachment = Omit<Attachment, "sentClientMsgId">;
+/** The service-metrics request (SPEC section 15): the window is `from <= t < to`. */
+export interface MetricsQuery {
+  from: Date;
+  to: Date;
+  groupBy: MetricsGroupBy | null;
+  /** IANA zone of the `day` keys (TRANSCRIPT_TIMEZONE). */
+  timeZone: string;
+}
+
+export type MetricsGroupBy = "day" | "counselor" | "category";
+
+export interface MeanP90 {
+  mean: number | null;
+  p90: number | null;
+}
+
+/** One set of measures: the window's totals, or one group's. */
+export interface Measures {
+  created: number;
+  completed: number;
+  rejected: number;
+  cancelled: number;
+  messages: number;
+  waitSeconds: MeanP90;
+  firstResponseSeconds: MeanP90;
+  durationMinutes: { mean: number | null };
+}
+
+export interface MetricsResult {
+  totals: Measures;
+  /** Sorted by key; `key` is null for consultations without a counselor / category. */
+  groups: (Measures & { key: string | null })[];
+}
 
 /**
  * Metadata of consultations. Two adapters: D1 (embedded) and PlanetScale (MySQL).
@@ -118,4 +151,11 @@ export interface ConsultationRepository {
   findStaleAttachments(cutoff: Date, limit: number): Promise<Attachment[]>;
   /** Deletes the grant if it is still unsent; true when it was deleted. */
   deleteUnsentAttachment(id: string): Promise<boolean>;
+  /**
+   * Records the recipient's first response once: a conditional update
+   * (`WHERE first_response_at IS NULL`), so a repeat or a later report changes nothing.
+   */
+  recordFirstResponse(requestIdx: number, at: Date): Promise<void>;
+  /** Service metrics of the window (which consultations each measure counts: metrics.ts). */
+  metrics(query: MetricsQuery): Promise<MetricsResult>;
 }

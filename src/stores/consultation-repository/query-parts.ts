@@ -114,3 +114,8 @@ export function idleOpenWhere(t: ConsultationColumns, cutoff: Date): SQL {
 }
 
 export const idleOpenOrder = (t: ConsultationColumns) => [asc(t.idleSince)];
+
+/** The first response is written once: a later or repeated report matches no row. */
+export function firstResponseWhere(t: ConsultationColumns, requestIdx: number): SQL {
+  return and(eq(t.requestIdx, requestIdx), isNull(t.firstResponseAt))!;
+}

@@ -28,6 +28,8 @@ export interface ConsultationRow {
   chatLogKey: string | null;
   endedBy: string | null;
   idleSince: Date | null;
+  /** Internal (metrics): not part of the consultation JSON. */
+  firstResponseAt: Date | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -83,5 +85,6 @@ export function newRowValues(input: NewConsultation): Omit<ConsultationRow, "req
     chatLogKey: null,
     endedBy: null,
     idleSince: null,
+    firstResponseAt: null,
   };
 }

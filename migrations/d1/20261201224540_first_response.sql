@@ -1,0 +1,2 @@
+ALTER TABLE `consultation_request` ADD `first_response_at` integer;--> statement-breakpoint
+CREATE INDEX `idx_consultation_updated` ON `consultation_request` (`updated_at`);
