@@ -11,10 +11,11 @@ import { registerConsultationReadRoutes } from "./consultations/routes-read";
 import { ApiError } from "./domain/errors";
 import type { AppEnv } from "./http/app-env";
 import { crossOrigin } from "./http/cross-origin";
-import { handleError, handleNotFound } from "./http/error-response";
+import { handleError } from "./http/error-response";
 import { registerOpenApiDoc, validationHook } from "./http/openapi";
 import { registerSystemRoutes } from "./http/system-routes";
 import { securityHeaders } from "./http/security-headers";
+import { serveAppOrNotFound } from "./http/static-app";
 import { registerInboxRoutes } from "./live/routes";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
@@ -52,7 +53,7 @@ export function createApp() {
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 
-  app.notFound(handleNotFound);
+  app.notFound(serveAppOrNotFound);
   app.onError(handleError);
   return app;
 }

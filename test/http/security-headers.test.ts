@@ -1,7 +1,7 @@
 /** SPEC section 14: security headers on every Worker answer, and the cross-origin rule. */
 import { describe, expect, it } from "vitest";
 import { getServices } from "../../src/config/services";
-import { CONTENT_SECURITY_POLICY } from "../../src/http/security-headers";
+import { CONTENT_SECURITY_POLICY, contentSecurityPolicy } from "../../src/http/security-headers";
 import { TRANSCRIPT_CONTENT_TYPE } from "../../src/protocol/transcript";
 import { archiveKeys } from "../../src/stores/archive-store/port";
 import { api, people, testEnv } from "../support/api";
@@ -22,6 +22,28 @@ describe("security headers", () => {
     expect(directives["frame-ancestors"]).toEqual(["'none'"]);
     expect(directives["default-src"]).toEqual(["'self'"]);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+  });
+
+  it("lets the browser reach the S3 bucket for presigned uploads and previews, and nothing else", () => {
+    const policy = contentSecurityPolicy("https://consultation-chats.s3.example.com");
+    const directives = Object.fromEntries(policy.split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1)]));
+    expect(directives["connect-src"]).toEqual(["'self'", "https://consultation-chats.s3.example.com"]);
+    expect(directives["img-src"]).toEqual(["'self'", "data:", "blob:", "https://consultation-chats.s3.example.com"]);
+    expect(directives["script-src"]).toEqual(["'self'"]);
+    expect(directives["default-src"]).toEqual(["'self'"]);
+  });
+
+  it("are on the browser app's files, served through the Worker", async () => {
+    for (const path of ["/", "/consultations/1"]) {
+      const res = await api(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("Content-Type"), path).toMatch(/text\/html/);
+      expectSecurityHeaders(res, path);
+    }
+    // An unknown API path stays a JSON 404, never the app's index.html.
+    const missing = await api("/api/no-such-route");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("are on both transcript downloads", async () => {

@@ -30,5 +30,5 @@ export function unreachableArchive(): ArchiveStore {
   const down = async (): Promise<never> => {
     throw new Error("archive bucket unreachable");
   };
-  return { put: down, get: down, delete: down, list: down, head: down, presignPut: down, presignGet: down, putStream: down, getStream: down };
+  return { browserOrigin: null, put: down, get: down, delete: down, list: down, head: down, presignPut: down, presignGet: down, putStream: down, getStream: down };
 }

@@ -20,6 +20,9 @@ class SwitchableArchive implements ArchiveStore {
   private get store(): ArchiveStore {
     return this.target ?? this.configured;
   }
+  get browserOrigin(): string | null {
+    return this.store.browserOrigin;
+  }
   put: ArchiveStore["put"] = (...args) => this.store.put(...args);
   get: ArchiveStore["get"] = (...args) => this.store.get(...args);
   list: ArchiveStore["list"] = (...args) => this.store.list(...args);

@@ -5,6 +5,12 @@
  * Failures throw ApiError UPSTREAM_UNAVAILABLE.
  */
 export interface ArchiveStore {
+  /**
+   * The origin a browser talks to directly for presigned uploads and downloads (the S3
+   * bucket's), so the app's Content-Security-Policy can allow it; null when every byte goes
+   * through the Worker (the R2 binding).
+   */
+  readonly browserOrigin: string | null;
   put(key: string, body: string, contentType: string): Promise<void>;
   /** The object's text, or null when there is no such key. */
   get(key: string): Promise<string | null>;

@@ -20,6 +20,7 @@ export function createR2ArchiveStore(bucket: R2Bucket, options: { pageSize?: num
   };
 
   return {
+    browserOrigin: null,
     put: (key, body, contentType) =>
       guard(`put ${key}`, async () => {
         await bucket.put(key, body, { httpMetadata: { contentType } });

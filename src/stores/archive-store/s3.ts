@@ -84,6 +84,7 @@ export function createS3ArchiveStore(options: S3ArchiveOptions): ArchiveStore {
   }
 
   return {
+    browserOrigin: new URL(bucketUrl).origin,
     async head(key) {
       const response = await stream(`HEAD ${key}`, objectUrl(bucketUrl, key), { method: "HEAD", headers: {} });
       if (response.status === 404) return null;

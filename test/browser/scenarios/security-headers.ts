@@ -34,7 +34,7 @@ async function signedIn(world: World, userCode: string): Promise<{ context: Brow
   return { context, page, violations };
 }
 
-/** The static app (public/_headers) and the Worker's answers carry exactly the SPEC 14 headers. */
+/** The static app (served through the Worker) and its API answers carry exactly the SPEC 14 headers. */
 async function checkHeaders(world: World): Promise<void> {
   for (const path of ["/", "/index.html", "/app/app.js", "/app/app.css", "/consultations/1", "/health", "/openapi.json", "/api/consultations"]) {
     const res = await fetch(`${world.baseUrl}${path}`);
