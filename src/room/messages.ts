@@ -1,6 +1,7 @@
 import { ApiError, upstreamError } from "../domain/errors";
 import type { User } from "../domain/types";
 import type { SendFrame } from "../protocol/frames";
+import type { ArchiveLog } from "./archive-log";
 import type { Connections } from "./connections";
 import type { HotStore } from "./hot-store";
 import { assertCanPost, SYSTEM_SENDER, systemSenderName, type Locale } from "./lifecycle";
@@ -11,6 +12,8 @@ import type { RoomState } from "./state";
 
 export interface MessagesDeps {
   state: RoomState;
+  /** The room's log: every stored message until the final archive. */
+  log: ArchiveLog;
   hot: HotStore;
   connections: Connections;
   limiter: RateLimiter;
@@ -32,7 +35,7 @@ export class Messages {
   private readonly writer: MessageWriter;
 
   constructor(private readonly deps: MessagesDeps) {
-    this.writer = new MessageWriter(deps.state, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
+    this.writer = new MessageWriter(deps.state, deps.log, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
   }
 
   /**

@@ -5,6 +5,7 @@ import { ArchiveLog } from "./archive-log";
 import { Connections } from "./connections";
 import { Ending } from "./ending";
 import { FrameHandler } from "./frame-handler";
+import { RoomHistory } from "./history";
 import { HotStore } from "./hot-store";
 import { Messages } from "./messages";
 import { Presence } from "./presence";
@@ -28,8 +29,11 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   const hot = new HotStore(services.messageStoreFor(sql), scheduler);
   const locale = () => services.config.transcript.locale;
   const activity = new ActivityReporter(state, services.repository, scheduler, requestIdx);
+  const log = new ArchiveLog(sql);
+  const history = new RoomHistory({ log, hot: hot.store, requestIdx, lastSeq: () => state.lastSeq });
   const archiver = new RoomArchive({
-    log: new ArchiveLog(sql),
+    log,
+    history,
     hot: hot.store,
     scheduler,
     requestIdx,
@@ -41,6 +45,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   scheduler.on("snapshot", () => archiver.snapshotIfDirty());
   const messages = new Messages({
     state,
+    log,
     hot,
     connections,
     limiter: new RateLimiter(sql),
@@ -61,8 +66,9 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     scheduler,
     connections,
     hot,
+    history,
     changes,
     ending: new Ending({ state, messages, archiver, activity, locale }),
-    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections), hot, changes, requestIdx }),
+    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections), history, changes }),
   };
 }
