@@ -42,13 +42,14 @@ export class Messages {
    * A `send`. After the last await, the dedupe lookup, every check and the seq assignment
    * run synchronously, so no other event can slip between "new and allowed" and
    * "numbered" (two copies of one clientMsgId racing each other included). Ack and
-   * broadcast follow from `delivered` once the message is stored. `start` runs first in
-   * a SCHEDULED room (the auto-start).
+   * broadcast follow from `delivered` once the message is stored. `start` gives the
+   * auto-start to wait for first (SCHEDULED room, or a start in flight), or null.
    */
-  async send(ws: WebSocket, user: User, frame: SendFrame, start: (user: User) => Promise<void>): Promise<void> {
+  async send(ws: WebSocket, user: User, frame: SendFrame, start: (user: User) => Promise<void> | null): Promise<void> {
     const { state, limiter } = this.deps;
     assertCanPost(state.consultation, state.sealed, user);
-    if (state.consultation?.status === "SCHEDULED") await start(user);
+    const starting = start(user);
+    if (starting) await starting;
     let found = this.writer.lookup(user.userCode, frame.clientMsgId);
     while (found && "inFlight" in found) {
       await found.inFlight;
