@@ -17,6 +17,14 @@ export async function useArchive(requestIdx: number, store: ArchiveStore | null)
   });
 }
 
+/** Makes the room's hot-store appends answer `ms` late (0: at once again). */
+export async function slowHotStore(requestIdx: number, ms: number): Promise<void> {
+  await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    room.slowHotStore(ms);
+  });
+}
+
 /** An archive store that is down: every call throws, as an unreachable bucket would. */
 export function unreachableArchive(): ArchiveStore {
   const down = async (): Promise<never> => {
