@@ -19,6 +19,7 @@ stage types npm run -s types:check
 stage lint npm run -s lint
 # Each test stage is one project of test/vitest.config.ts (`vitest run --project <name>`).
 stage worker npm run -s test:worker
+stage history npm run -s test:history
 stage archive npm run -s test:archive
 stage events npm run -s test:events
 stage contract npm run -s test:contract

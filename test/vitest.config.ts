@@ -1,15 +1,18 @@
 import { readD1Migrations } from "@cloudflare/vitest-plugin";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import type { StackInfo } from "./services/stack.ts";
 import { workerdProject } from "./support/workerd-project.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const migrations = await readD1Migrations(`${root}/migrations/d1`);
 
-/** Each project's folders: a test file belongs to the project of its folder. */
+/** Each project's folders: a test file belongs to the project of its deepest folder. */
 const FOLDERS = {
   worker: ["test/http", "test/auth", "test/consultations", "test/chat", "test/room", "test/attachments", "test/inbox", "test/protocol"],
+  // The room suites that need a hot-store TTL of 3.6 s (projects history and history-upstash).
+  history: ["test/room/short-ttl"],
   events: ["test/events"],
   archive: ["test/archive", "test/cron"],
   contract: ["test/contract"],
@@ -17,6 +20,9 @@ const FOLDERS = {
   "browser-unit": ["test/browser/unit"],
   "bench-checker": ["test/bench"],
 };
+type Project = keyof typeof FOLDERS;
+
+const SHORT_TTL_HOURS = "0.001";
 
 // A test file outside every project's folders would silently never run: refuse to start.
 const homeless = readdirSync(`${root}/test`, { recursive: true, encoding: "utf8" })
@@ -27,11 +33,27 @@ if (homeless.length) {
 }
 
 /**
+ * What `project` leaves out: the folders of other projects that lie inside its own
+ * (history's test/room/short-ttl inside worker's test/room), so each file runs in the
+ * project of its deepest folder only.
+ */
+function excludeNested(project: Project): string[] {
+  const nested = Object.entries(FOLDERS)
+    .filter(([other]) => other !== project)
+    .flatMap(([, folders]) => folders)
+    .filter((folder) => FOLDERS[project].some((own) => folder.startsWith(`${own}/`)));
+  return [...configDefaults.exclude, ...nested.map((folder) => `${folder}/**`)];
+}
+
+/**
  * The one vitest config. A project is a set of test folders plus where they run; pick one
  * with `vitest run --config test/vitest.config.ts --project <name>` (npm run test:<name>).
  *
  * - worker: inside workerd, the Worker, its rooms and inboxes (http, auth, consultations,
  *   chat, room, inbox, attachments on the R2 binding).
+ * - history, history-upstash: inside workerd with CHAT_TTL_HOURS=0.001 (3.6 s), so the hot
+ *   store really expires mid-test: on the embedded adapter, and on Upstash (redis-server
+ *   behind the gateway of the production stack). SPEC section 6's "nor does one disappear".
  * - archive: inside workerd with a real s3rver (test/services/s3rver.ts) handed in, so the
  *   archive and cron suites run against the R2 binding and the S3 adapter (the S3 half of
  *   attachments, presigned URLs, is test/archive/attachments-presigned.test.ts).
@@ -49,6 +71,24 @@ export default defineConfig({
       workerdProject(root, migrations, {
         name: "worker",
         folders: FOLDERS.worker,
+        // test/room/short-ttl needs its own TTL: the history projects below.
+        test: { exclude: excludeNested("worker") },
+      }),
+      workerdProject(root, migrations, {
+        name: "history",
+        folders: FOLDERS.history,
+        bindings: () => ({ CHAT_TTL_HOURS: SHORT_TTL_HOURS }),
+        test: { testTimeout: 60_000 },
+      }),
+      workerdProject(root, migrations, {
+        name: "history-upstash",
+        folders: FOLDERS.history,
+        globalSetup: ["test/services/global-setup.ts"],
+        bindings: (inject) => {
+          const { upstash } = inject<StackInfo>("stack");
+          return { CHAT_TTL_HOURS: SHORT_TTL_HOURS, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token };
+        },
+        test: { testTimeout: 60_000 },
       }),
       workerdProject(root, migrations, {
         name: "archive",

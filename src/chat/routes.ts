@@ -48,7 +48,7 @@ const messages = createRoute({
   responses: {
     200: json(
       z.object({ requestIdx: z.number().int(), messageCount: z.number().int(), messages: z.array(MessageSchema), reads: z.array(ReadReceiptSchema) }),
-      "messageCount is the number of hot messages; reads are the participants' read marks",
+      "messageCount is the number of the room's messages not yet archived (whatever the page); reads are the participants' read marks",
     ),
     ...errorResponses(400, 401, 403, 404, 503),
   },

@@ -1,16 +1,16 @@
 import type { ChatMessage } from "../domain/types";
 
 /**
- * The room's archive log, in its Durable Object SQLite: every message that went into a
- * backup, kept until the final archive is written.
+ * The room's log, in its Durable Object SQLite: every stored message, written in the same
+ * synchronous step that records it as stored (before its ack), and kept until the final
+ * archive is written (DESIGN.md, decision 7). It is the room's record of its chat.
  *
- * Why it exists: the hot store has a TTL (36 h) and cleanup only ends a room after
- * ORPHAN_HOURS (60 h) of silence, so a room can lose its hot messages and then carry on
- * (or be ended). Redis drops an expired key by itself, so the room cannot rescue the
- * messages at expiry time; it copies them here instead when it takes a backup, which is
- * minutes after they were stored. Snapshots and the final archive are then built from
- * this log (one header, every message in seq order, SPEC section 7), never from whatever
- * the hot store still holds. Messages, not transcript text, so nothing has to be parsed.
+ * Why it exists: the hot store has a TTL (`CHAT_TTL_HOURS`, 36 h by default, possibly far
+ * shorter than the backup interval) and Redis drops an expired key by itself, so a room
+ * can lose its hot messages and then carry on (or be ended). Every read of the room's
+ * messages (GET messages, `sync`, the history download, snapshots, the final archive) is
+ * served from this log, so nothing disappears from view or from the record when the hot
+ * store expires (SPEC section 6). Messages, not transcript text, so nothing is parsed.
  *
  * Synchronous like RoomState: local SQLite never opens the input gate.
  */
@@ -36,11 +36,22 @@ export class ArchiveLog {
     }
   }
 
+  /** The logged messages in seq order; `afterSeq` keeps seq > afterSeq, `last` the newest N of those. */
+  list(options: { afterSeq?: number; last?: number } = {}): ChatMessage[] {
+    const after = options.afterSeq ?? 0;
+    const rows =
+      options.last !== undefined
+        ? this.sql.exec<{ json: string }>(
+            `SELECT json FROM (SELECT seq, json FROM archive_log WHERE seq > ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+            after,
+            Math.max(0, options.last),
+          )
+        : this.sql.exec<{ json: string }>(`SELECT json FROM archive_log WHERE seq > ? ORDER BY seq`, after);
+    return rows.toArray().map((r) => JSON.parse(r.json) as ChatMessage);
+  }
+
   messages(): ChatMessage[] {
-    return this.sql
-      .exec<{ json: string }>(`SELECT json FROM archive_log ORDER BY seq`)
-      .toArray()
-      .map((r) => JSON.parse(r.json) as ChatMessage);
+    return this.list();
   }
 
   /** The room's last seq that a snapshot in the archive store holds (0: none). */

@@ -5,6 +5,7 @@ import type { MessageStore } from "../stores/message-store/port";
 import type { AlarmScheduler } from "./alarm-scheduler";
 import type { ArchiveLog } from "./archive-log";
 import { writeFinalArchive, writeSnapshot } from "./archive-writer";
+import type { RoomHistory } from "./history";
 import { formatTranscript } from "../protocol/transcript";
 
 /**
@@ -16,6 +17,7 @@ export const SNAPSHOT_DELAY_MS = 120_000;
 
 export interface RoomArchiveDeps {
   log: ArchiveLog;
+  history: RoomHistory;
   hot: MessageStore;
   scheduler: AlarmScheduler;
   requestIdx(): number;
@@ -35,9 +37,9 @@ export interface RoomArchiveDeps {
  * has unsaved messages, so idle rooms cost nothing and nothing lists the bucket. The
  * per-message cost is one `scheduleIfAbsent` (a local SQLite read).
  *
- * Both read the hot store only for messages not yet in the ArchiveLog, copy them there,
- * and build the transcript from the log, so a hot store that expired while the room sat
- * idle (and then resumed) loses nothing: see archive-log.ts.
+ * Both build the transcript from the room's log (RoomHistory), which holds every stored
+ * message, so a hot store that expired while the room sat idle (and then resumed, or
+ * before any backup was due) loses nothing: see archive-log.ts.
  */
 export class RoomArchive {
   /** The snapshot in flight; the final archive waits for it, so no backup lands after it. */
@@ -50,9 +52,9 @@ export class RoomArchive {
     await this.deps.scheduler.scheduleIfAbsent("snapshot", this.now().getTime() + SNAPSHOT_DELAY_MS);
   }
 
-  /** Whether there is anything to archive (hot messages, or messages only the log still has). */
+  /** Whether there is anything to archive. */
   async hasMessages(): Promise<boolean> {
-    return this.deps.log.count > 0 || (await this.deps.hot.count(this.deps.requestIdx())) > 0;
+    return (await this.deps.history.count()) > 0;
   }
 
   /**
@@ -67,7 +69,7 @@ export class RoomArchive {
   }
 
   private async snapshot(): Promise<void> {
-    const messages = await this.collect();
+    const messages = await this.deps.history.all();
     const last = messages[messages.length - 1];
     // The end may have begun while the hot store was read; it writes the final archive.
     if (!last || this.deps.sealed()) return;
@@ -86,28 +88,13 @@ export class RoomArchive {
   async writeFinal(): Promise<{ chatLogKey: string | null }> {
     await this.snapshotting?.catch(() => undefined);
     const requestIdx = this.deps.requestIdx();
-    const messages = await this.collect();
+    const messages = await this.deps.history.all();
     const transcript = messages.length ? this.format(messages) : null;
     const chatLogKey = await writeFinalArchive({ archive: this.deps.archive(), requestIdx, transcript });
     await this.deps.hot.clear(requestIdx);
     this.deps.log.clear();
     await this.deps.scheduler.cancel("snapshot");
     return { chatLogKey };
-  }
-
-  /**
-   * Copies the stored messages the log lacks from the hot store, then returns the whole
-   * log. Only seqs up to the room's lastSeq taken BEFORE the read: a higher seq in the
-   * hot store may be the tail of a failed write that the room is about to store again.
-   */
-  private async collect(): Promise<ChatMessage[]> {
-    const upTo = this.deps.lastSeq();
-    const from = this.deps.log.lastSeq;
-    if (upTo > from) {
-      const fresh = await this.deps.hot.list(this.deps.requestIdx(), { afterSeq: from });
-      this.deps.log.add(fresh.filter((m) => m.seq <= upTo));
-    }
-    return this.deps.log.messages();
   }
 
   private format(messages: readonly ChatMessage[]): string {

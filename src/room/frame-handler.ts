@@ -3,7 +3,7 @@ import type { User } from "../domain/types";
 import { CLOSE } from "../protocol/close-codes";
 import { byteLength, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame } from "../protocol/frames";
 import type { Connections } from "./connections";
-import type { HotStore } from "./hot-store";
+import type { RoomHistory } from "./history";
 import type { Messages } from "./messages";
 import type { Presence } from "./presence";
 import { sendFrame } from "./sockets";
@@ -13,9 +13,8 @@ export interface FrameHandlerDeps {
   connections: Connections;
   messages: Messages;
   presence: Presence;
-  hot: HotStore;
+  history: RoomHistory;
   changes: StatusChanges;
-  requestIdx(): number;
 }
 
 /**
@@ -42,14 +41,14 @@ export class FrameHandler {
   }
 
   private async dispatch(ws: WebSocket, user: User, frame: ClientFrame): Promise<void> {
-    const { messages, presence, hot, changes } = this.deps;
+    const { messages, presence, history, changes } = this.deps;
     switch (frame.type) {
       case "ping":
         return sendFrame(ws, { type: "pong" });
       case "send":
-        return messages.send(ws, user, frame, (sender) => changes.ensureStarted(sender));
+        return messages.send(ws, user, frame, (sender) => changes.startFor(sender));
       case "sync":
-        return presence.history(ws, await hot.store.list(this.deps.requestIdx(), { afterSeq: frame.afterSeq }));
+        return presence.history(ws, await history.list({ afterSeq: frame.afterSeq }));
       case "read":
         return presence.read(user, frame.upToSeq);
       case "typing":

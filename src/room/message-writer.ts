@@ -1,5 +1,6 @@
 import type { AttachmentRef, ChatMessage, MessageType } from "../domain/types";
 import type { MessageStore } from "../stores/message-store/port";
+import type { ArchiveLog } from "./archive-log";
 import type { RoomState } from "./state";
 import { WriteQueue } from "./write-queue";
 
@@ -22,6 +23,9 @@ export interface Outgoing {
  * The single writer of a room: assigns `seq` synchronously (so the order of `post` calls
  * is the order of seqs), de-duplicates clientMsgIds, and stores through the WriteQueue.
  * `deliver` (acks and broadcasts) runs only after a batch is stored, in seq order.
+ * A stored batch goes into the room's log (archive-log.ts) in the same synchronous step
+ * that records it as stored, so every acked message is in the room's own storage even
+ * after the hot store expired (DESIGN.md, decision 7).
  *
  * `nextSeq` is the one piece of memory-only state: it is rebuilt from the stored last seq
  * whenever nothing is in flight, which is always the case after a wake.
@@ -33,6 +37,7 @@ export class MessageWriter {
 
   constructor(
     private readonly state: RoomState,
+    private readonly log: ArchiveLog,
     private readonly store: MessageStore,
     private readonly requestIdx: () => number,
     deliver: (batch: readonly Outgoing[]) => void,
@@ -46,7 +51,9 @@ export class MessageWriter {
           batch.map((o) => o.message),
         ),
       onStored: (batch) => {
-        this.state.recordStored(batch.map((o) => o.message));
+        const messages = batch.map((o) => o.message);
+        this.state.recordStored(messages);
+        this.log.add(messages);
         for (const o of batch) this.inFlight.delete(dedupeKey(o.message));
         deliver(batch);
       },

@@ -2,6 +2,7 @@ import { ApiError, upstreamError } from "../domain/errors";
 import { assertCanPost } from "../domain/posting";
 import type { AttachmentRef, ChatMessage, User } from "../domain/types";
 import type { SendFrame } from "../protocol/frames";
+import type { ArchiveLog } from "./archive-log";
 import type { Connections } from "./connections";
 import type { HotStore } from "./hot-store";
 import { SYSTEM_SENDER, systemSenderName, type Locale } from "./lifecycle";
@@ -13,6 +14,8 @@ import type { RoomState } from "./state";
 
 export interface MessagesDeps {
   state: RoomState;
+  /** The room's log: every stored message until the final archive. */
+  log: ArchiveLog;
   hot: HotStore;
   connections: Connections;
   limiter: RateLimiter;
@@ -40,21 +43,23 @@ export class Messages {
   private readonly sendOrder = new SendOrder();
 
   constructor(private readonly deps: MessagesDeps) {
-    this.writer = new MessageWriter(deps.state, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
+    this.writer = new MessageWriter(deps.state, deps.log, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
   }
 
   /**
    * A `send`. After the last await, the dedupe lookup, every check and the seq assignment
    * run synchronously, so no other event can slip between "new and allowed" and
    * "numbered" (two copies of one clientMsgId racing each other included). Ack and
-   * broadcast follow from `delivered` once the message is stored. `start` runs first in
-   * a SCHEDULED room (the auto-start). A FILE send (`attachmentId`) first claims its
-   * grant, in its sender's turn (SendOrder), so a later send of the same sender waits.
+   * broadcast follow from `delivered` once the message is stored. `start` gives the
+   * auto-start to wait for first (SCHEDULED room, or a start in flight), or null. A FILE
+   * send (`attachmentId`) then claims its grant, in its sender's turn (SendOrder), so a
+   * later send of the same sender waits.
    */
-  async send(ws: WebSocket, user: User, frame: SendFrame, start: (user: User) => Promise<void>): Promise<void> {
+  async send(ws: WebSocket, user: User, frame: SendFrame, start: (user: User) => Promise<void> | null): Promise<void> {
     const { state, limiter } = this.deps;
     assertCanPost(state.consultation, state.sealed, user);
-    if (state.consultation?.status === "SCHEDULED") await start(user);
+    const starting = start(user);
+    if (starting) await starting;
     const { attachmentId, clientMsgId } = frame;
     const turn = this.sendOrder.turn(user.userCode, attachmentId === undefined ? null : () => this.claimAttachment(user, attachmentId, clientMsgId));
     const attachment = turn ? await turn : undefined;

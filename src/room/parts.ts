@@ -6,6 +6,7 @@ import { ArchiveLog } from "./archive-log";
 import { Connections } from "./connections";
 import { Ending } from "./ending";
 import { FrameHandler } from "./frame-handler";
+import { RoomHistory } from "./history";
 import { HotStore } from "./hot-store";
 import { RoomInboxNotices } from "./inbox-notices";
 import { Messages } from "./messages";
@@ -35,8 +36,11 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   const hot = new HotStore(services.messageStoreFor(sql), scheduler);
   const locale = () => services.config.transcript.locale;
   const activity = new ActivityReporter(state, services.repository, scheduler, requestIdx);
+  const log = new ArchiveLog(sql);
+  const history = new RoomHistory({ log, hot: hot.store, requestIdx, lastSeq: () => state.lastSeq });
   const archiver = new RoomArchive({
-    log: new ArchiveLog(sql),
+    log,
+    history,
     hot: hot.store,
     scheduler,
     requestIdx,
@@ -52,11 +56,13 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     inboxes: services.inboxes,
     consultation: () => state.consultation,
     lastSeq: () => state.lastSeq,
-    list: (afterSeq) => hot.store.list(requestIdx(), { afterSeq }),
+    // The room's log, like every read of its messages (history.ts): the hot list may have expired.
+    list: (afterSeq) => history.list({ afterSeq }),
     background,
   });
   const messages = new Messages({
     state,
+    log,
     hot,
     connections,
     limiter: new RateLimiter(sql),
@@ -81,9 +87,10 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     scheduler,
     connections,
     hot,
+    history,
     changes,
     inbox,
     ending,
-    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections, (userCode, upToSeq) => inbox.read(userCode, upToSeq)), hot, changes, requestIdx }),
+    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections, (userCode, upToSeq) => inbox.read(userCode, upToSeq)), history, changes }),
   };
 }

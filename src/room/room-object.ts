@@ -7,9 +7,9 @@ import type { AlarmScheduler } from "./alarm-scheduler";
 import type { Connections } from "./connections";
 import type { Ending } from "./ending";
 import type { FrameHandler } from "./frame-handler";
-import type { HotStore } from "./hot-store";
 import { callsInFlight, countCallsInFlight } from "./calls-in-flight";
 import type { RoomInboxNotices } from "./inbox-notices";
+import type { RoomHistory } from "./history";
 import { buildRoomParts } from "./parts";
 import type { RoomServices } from "./room-services";
 import type { RoomState } from "./state";
@@ -38,7 +38,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #tickets: TicketBook;
   readonly #scheduler: AlarmScheduler;
   readonly #connections: Connections;
-  readonly #hot: HotStore;
+  readonly #history: RoomHistory;
   readonly #frames: FrameHandler;
   readonly #changes: StatusChanges;
   readonly #ending: Ending;
@@ -51,7 +51,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#tickets = parts.tickets;
     this.#scheduler = parts.scheduler;
     this.#connections = parts.connections;
-    this.#hot = parts.hot;
+    this.#history = parts.history;
     this.#frames = parts.frames;
     this.#changes = parts.changes;
     this.#ending = parts.ending;
@@ -115,8 +115,9 @@ export class RoomDO extends DurableObject<Env> {
 
   async listMessages(consultation: Consultation, options: { afterSeq?: number; last?: number } = {}): Promise<MessagePage> {
     this.#state.rememberConsultation(consultation);
-    const messages = await this.#hot.store.list(this.requestIdx, options);
-    return { messageCount: await this.#hot.store.count(this.requestIdx), messages, reads: this.#state.reads() };
+    // The room's log, not the hot store: the hot list may have expired (SPEC section 6).
+    const messages = await this.#history.list(options);
+    return { messageCount: await this.#history.count(), messages, reads: this.#state.reads() };
   }
 
   /** RoomGateway.statusChanged: SYSTEM message, `status` frames, 4003 closes on transfer. */

@@ -33,19 +33,27 @@ export class StatusChanges {
     return this.starting !== null;
   }
 
-  /** The first message of a participant moves a SCHEDULED consultation to IN_PROGRESS. */
-  async ensureStarted(sender: User): Promise<void> {
+  /**
+   * The first message of a participant moves a SCHEDULED consultation to IN_PROGRESS.
+   * Returns the auto-start a send must wait for: a new one in a SCHEDULED room, the one
+   * in flight (the row already says IN_PROGRESS while its "started" message is still
+   * being stored), or null when there is none, so a send that need not wait never yields.
+   * Every send waits for a start in flight, so none overtakes the first message (nor the
+   * sends that arrived while it waited: they resume in arrival order).
+   */
+  startFor(sender: User): Promise<void> | null {
+    if (!this.starting && this.deps.state.consultation?.status === "SCHEDULED") {
+      // One promise for every waiting send, so they resume in the order they arrived.
+      this.starting = this.start(sender).finally(() => (this.starting = null));
+    }
+    return this.starting;
+  }
+
+  private async start(sender: User): Promise<void> {
     const { state, services, requestIdx, waitUntil } = this.deps;
-    this.starting ??= (async () => {
-      try {
-        const before = state.consultation!;
-        const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil)) ?? (await services.repository.findById(requestIdx()));
-        if (after) await this.apply(after, before);
-      } finally {
-        this.starting = null;
-      }
-    })();
-    await this.starting;
+    const before = state.consultation!;
+    const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil)) ?? (await services.repository.findById(requestIdx()));
+    if (after) await this.apply(after, before);
   }
 
   /**

@@ -125,6 +125,17 @@ describe.each([sqliteCase, upstashCase])("MessageStore contract: $name", (c) => 
       expect(await store.list(room)).toEqual(batch);
     }));
 
+  it("a tail the room never recorded (it crashed after the store wrote) is replaced by what it stores under those seqs", () =>
+    c.run(async ({ store, room }) => {
+      const acked = range(1, 3).map((s) => message(room, s));
+      await store.append(room, acked);
+      await store.append(room, range(4, 6).map((s) => message(room, s, "never acked"))); // the crash
+      const after = range(4, 5).map((s) => message(room, s, "after the restart"));
+      await store.append(room, after);
+      expect(await store.list(room)).toEqual([...acked, ...after]);
+      expect(await store.count(room)).toBe(5);
+    }));
+
   it("reads after a seq, the newest N, and both", () =>
     c.run(async ({ store, room }) => {
       await store.append(room, range(1, 10).map((s) => message(room, s)));

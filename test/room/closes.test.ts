@@ -7,11 +7,12 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../../src/chat/room-client";
 import { MAX_SOCKETS_PER_ROOM, MAX_SOCKETS_PER_USER } from "../../src/room/connection-caps";
+import { CLOSE_GRACE_MS } from "../../src/room/server-close";
 import { userTag } from "../../src/room/sockets";
 import { people, testEnv } from "../support/api";
 import { actOk, namedConsultation } from "../support/consultations";
-import { slowHotReads } from "../support/rooms";
-import { connect, upgrade, type Client } from "../support/sockets";
+import { slowHotStore } from "../support/rooms";
+import { connect, post, upgrade, type Client } from "../support/sockets";
 
 async function refused429(requestIdx: number, token: (typeof people)[keyof typeof people] | { sub: string; name: string; role: string }) {
   const res = await upgrade(requestIdx, { token });
@@ -81,14 +82,26 @@ describe("the close comes after every answer", () => {
   it("a frame still being handled when the grace ends (a slow sync) gets its answer before the close", async () => {
     const c = await namedConsultation("IN_PROGRESS");
     const s = (await connect(c.requestIdx, { token: people.student })).client;
-    // A hot store that answers slowly (as Upstash can): the sync outlasts the grace.
-    await slowHotReads(c.requestIdx, 400);
+    expect(await post(s, "before the end")).toMatchObject({ type: "ack" });
+    // A hot store that answers slowly (as Upstash can). Once the end's final archive has
+    // cleared the room's log, the log lags the room's last seq, so a `sync` reads the hot
+    // store (RoomHistory's catch-up) and outlasts the grace.
+    await slowHotStore(c.requestIdx, { reads: 400 });
+    let statusAt = 0;
+    let historyAt = 0;
     s.ws.addEventListener("message", (e) => {
-      if ((JSON.parse(e.data as string) as { type: string }).type === "status") s.send('{"type":"sync","afterSeq":0}');
+      const { type } = JSON.parse(e.data as string) as { type: string };
+      if (type === "status") {
+        statusAt = performance.now();
+        s.send('{"type":"sync","afterSeq":0}');
+      }
+      if (type === "history") historyAt = performance.now();
     });
     await actOk(people.professor, c.requestIdx, "end");
     expect(await s.next("history")).toMatchObject({ type: "history" });
     expect((await s.closed()).code).toBe(4009);
+    // The answer really came after the grace: the close waited for the frame in hand.
+    expect(historyAt - statusAt).toBeGreaterThanOrEqual(CLOSE_GRACE_MS);
   });
 
   it("a transfer: the previous recipient's late send is refused, then 4003", async () => {

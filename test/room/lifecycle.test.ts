@@ -7,7 +7,7 @@ import { getServices } from "../../src/config/services";
 import { archiveKeys } from "../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "../support/api";
 import { actOk, namedConsultation } from "../support/consultations";
-import { useArchive, unreachableArchive } from "../support/rooms";
+import { slowHotStore, useArchive, unreachableArchive } from "../support/rooms";
 import { connect, post, type Client } from "../support/sockets";
 
 const load = async (id: number) => (await apiJson<Consultation>(`/api/consultations/${id}`, { token: people.admin })).body;
@@ -49,6 +49,34 @@ describe("first message in a SCHEDULED room", () => {
     await s.all("message", 3);
     expect(messagesOf(s).filter((m) => m.type === "SYSTEM")).toHaveLength(1);
     expect(messagesOf(s).map((m) => m.seq)).toEqual([1, 2, 3]);
+    s.close();
+    p.close();
+  });
+
+  it("with a slow store, sends arriving while the 'started' message is stored do not overtake the first message", async () => {
+    const c = await namedConsultation("SCHEDULED");
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    const p = (await connect(c.requestIdx, { token: people.professor })).client;
+    await slowHotStore(c.requestIdx, { appends: 400 });
+    s.send({ type: "send", clientMsgId: "first", content: "first" });
+    // The row already says IN_PROGRESS while the "started" SYSTEM message is being stored.
+    const roomStatus = () =>
+      runInDurableObject(roomStub(testEnv, c.requestIdx), (_r, state) =>
+        (JSON.parse(state.storage.sql.exec<{ value: string }>(`SELECT value FROM room_meta WHERE key = 'consultation'`).one().value) as Consultation).status,
+      );
+    while ((await roomStatus()) !== "IN_PROGRESS") await new Promise((r) => setTimeout(r, 10));
+    s.send({ type: "send", clientMsgId: "second", content: "second" });
+    p.send({ type: "send", clientMsgId: "reply", content: "reply" });
+    await s.results(["first", "second"]);
+    await p.results(["reply"]);
+    await s.all("message", 4);
+    expect(messagesOf(s).map((m) => [m.seq, m.content])).toEqual([
+      [1, "상담이 시작되었습니다."],
+      [2, "first"],
+      [3, "second"],
+      [4, "reply"],
+    ]);
+    await slowHotStore(c.requestIdx, { appends: 0 });
     s.close();
     p.close();
   });

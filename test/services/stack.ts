@@ -24,6 +24,8 @@ export interface StackInfo {
    * `POST {control}/{service}/{down|up}` with service `upstash` or `planetscale` (the
    * gateway stops listening: unreachable) or `redis` (redis-server stops: the gateway
    * answers errors; it comes back empty). Answers `{ok: true}`.
+   * `POST {control}/upstash/delay/{minMs}/{maxMs}`: every Upstash answer is held that long
+   * (`/upstash/delay/0/0` ends it).
    */
   control: string;
 }
@@ -37,9 +39,17 @@ export const DATABASE_NAME = "consultation_chat";
 
 type Switch = { down(): Promise<void>; up(): Promise<void> };
 
-async function startControl(switches: Record<string, Switch>): Promise<HttpService> {
+async function startControl(switches: Record<string, Switch>, delays: { upstash?: Pick<UpstashGateway, "delay"> }): Promise<HttpService> {
   return startHttpService(async (req): Promise<JsonReply> => {
-    const [, service, action] = (req.url ?? "").split("?")[0]!.split("/");
+    const [, service, action, ...args] = (req.url ?? "").split("?")[0]!.split("/");
+    if (service === "upstash" && action === "delay" && delays.upstash) {
+      const [min, max] = args.map(Number);
+      if (!Number.isFinite(min) || !Number.isFinite(max) || min! < 0 || max! < min!) {
+        return { status: 400, body: { error: "use /upstash/delay/{minMs}/{maxMs}" } };
+      }
+      delays.upstash.delay(min!, max!);
+      return { status: 200, body: { ok: true } };
+    }
     const target = switches[service ?? ""];
     if (!target || (action !== "down" && action !== "up")) {
       return { status: 404, body: { error: `use /{${Object.keys(switches).join("|")}}/{down|up}` } };
@@ -96,17 +106,20 @@ export async function startStack(): Promise<Stack> {
     const database = { host: planetscale.host, username: planetscale.username, password: planetscale.password };
     await migrateMysql(database);
 
-    const control = await startControl({
-      upstash,
-      planetscale,
-      redis: {
-        down: () => redis.stop(),
-        up: async () => {
-          await redis.start();
-          await upstash.whenReady();
+    const control = await startControl(
+      {
+        upstash,
+        planetscale,
+        redis: {
+          down: () => redis.stop(),
+          up: async () => {
+            await redis.start();
+            await upstash.whenReady();
+          },
         },
       },
-    });
+      { upstash },
+    );
     stops.push(() => control.down());
 
     const info: StackInfo = {

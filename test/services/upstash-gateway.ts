@@ -12,6 +12,12 @@ export interface UpstashGateway extends HttpService {
   token: string;
   /** Resolves once the gateway's Redis connection is up (after redis-server restarted). */
   whenReady(): Promise<void>;
+  /**
+   * Holds every answer for a random time in [minMs, maxMs] after Redis replied (0, 0: none),
+   * as a slow or far-away store would; the command itself runs at once, as it would on a
+   * real store whose reply is slow to come back.
+   */
+  delay(minMs: number, maxMs: number): void;
   close(): Promise<void>;
 }
 
@@ -135,10 +141,22 @@ export async function startUpstashGateway(options: { redisUrl: string; token: st
     }
   }
 
-  const http = await startHttpService(handle);
+  let delayMs: [number, number] = [0, 0];
+  const held = async (req: IncomingMessage, body: unknown): Promise<JsonReply> => {
+    const reply = await handle(req, body);
+    const [min, max] = delayMs;
+    if (max > 0) await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
+    return reply;
+  };
+
+  const http = await startHttpService(held);
   return {
     ...http,
     token: options.token,
+    delay(minMs, maxMs) {
+      if (!(minMs >= 0 && maxMs >= minMs)) throw new Error(`bad delay ${minMs}-${maxMs}`);
+      delayMs = [minMs, maxMs];
+    },
     whenReady: () => waitUntil("the Upstash gateway's Redis connection", async () => client.isReady),
     async close() {
       await http.down();

@@ -1,13 +1,13 @@
 /**
  * Failure injection for rooms through what they are given: the test main module
  * (test/support/test-worker.ts) binds a RoomDO subclass whose archive store a test may
- * point at another store, per room, and whose hot-store reads a test may slow down.
+ * point at another store, per room, and whose hot-store reads and appends a test may slow down.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { roomStub } from "../../src/chat/room-client";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import { testEnv } from "./api";
-import { RoomDO as TestRoomDO } from "./test-worker";
+import { RoomDO as TestRoomDO, type HotStoreDelays } from "./test-worker";
 
 /** Points the room's archive store at `store` (null: back to the configured one). */
 export async function useArchive(requestIdx: number, store: ArchiveStore | null): Promise<void> {
@@ -17,11 +17,11 @@ export async function useArchive(requestIdx: number, store: ArchiveStore | null)
   });
 }
 
-/** Every hot-store read of the room waits `ms` first (a slow Upstash); 0 ends it. */
-export async function slowHotReads(requestIdx: number, ms: number): Promise<void> {
+/** Makes the room's hot-store reads and/or appends answer late (a far Upstash); 0 ends it. */
+export async function slowHotStore(requestIdx: number, delays: HotStoreDelays): Promise<void> {
   await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
     if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
-    room.slowHotReads(ms);
+    room.slowHotStore(delays);
   });
 }
 

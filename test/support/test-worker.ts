@@ -3,13 +3,14 @@
  * replaced by a small purpose-built subclass (bound under the same class name, so
  * wrangler.toml's ROOM binding and migrations apply unchanged). The subclass hands the
  * room an archive store that tests may point elsewhere, per room: an S3 store, or one
- * that fails (see `useArchive` in test/support/rooms.ts), and a hot store whose reads a
- * test may slow down (`slowHotReads`, as a far Upstash answers). Nothing patches a live instance.
+ * that fails (see `useArchive` in test/support/rooms.ts), and a hot store a test may slow
+ * down, reads and appends apart, as a far-away Redis would be (`slowHotStore`). Nothing
+ * patches a live instance.
  */
 import { RoomDO as DeployedRoomDO } from "../../src/index";
 import type { RoomServices } from "../../src/room/room-services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
-import type { RoomMessageStore } from "../../src/stores/message-store/port";
+import type { MessageStore } from "../../src/stores/message-store/port";
 
 export { default, InboxDO, QueueWatchersDO } from "../../src/index";
 
@@ -34,37 +35,56 @@ class SwitchableArchive implements ArchiveStore {
   getStream: ArchiveStore["getStream"] = (...args) => this.store.getStream(...args);
 }
 
-/** The room's hot store with a `list` that first waits `delayMs` (0: as configured). */
-function slowable(hot: RoomMessageStore): { hot: RoomMessageStore; delay: { ms: number } } {
-  const delay = { ms: 0 };
-  const store = hot.store;
-  const list: typeof store.list = async (...args) => {
-    if (delay.ms > 0) await new Promise((resolve) => setTimeout(resolve, delay.ms));
-    return store.list(...args);
+/** How late a slowed hot store answers, in ms (0: at once). */
+export interface HotStoreDelays {
+  /** `list` and `count` wait this long before reading, as a far-away Redis answers. */
+  reads?: number;
+  /** `append` answers this long after its write (the write itself is not delayed). */
+  appends?: number;
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+
+/** A MessageStore that forwards to the room's own, answering as late as `delays` say. */
+class SlowableMessageStore implements MessageStore {
+  readonly delays: Required<HotStoreDelays> = { reads: 0, appends: 0 };
+  constructor(private readonly store: MessageStore) {}
+  append: MessageStore["append"] = async (...args) => {
+    await this.store.append(...args);
+    await sleep(this.delays.appends);
   };
-  return { hot: { ...hot, store: { append: (...a) => store.append(...a), list, count: (...a) => store.count(...a), clear: (...a) => store.clear(...a) } }, delay };
+  list: MessageStore["list"] = async (...args) => {
+    await sleep(this.delays.reads);
+    return this.store.list(...args);
+  };
+  count: MessageStore["count"] = async (...args) => {
+    await sleep(this.delays.reads);
+    return this.store.count(...args);
+  };
+  clear: MessageStore["clear"] = (...args) => this.store.clear(...args);
 }
 
 // The base constructor asks for its services before this class's fields exist.
 const archives = new WeakMap<object, SwitchableArchive>();
-const hotDelays = new WeakMap<object, { ms: number }>();
+const hotStores = new WeakMap<object, SlowableMessageStore>();
 
 export class RoomDO extends DeployedRoomDO {
   protected override services(env: Env): RoomServices {
     const services = super.services(env);
     const archive = new SwitchableArchive(services.archive);
     archives.set(this, archive);
-    const messageStoreFor = (sql: SqlStorage) => {
-      const { hot, delay } = slowable(services.messageStoreFor(sql));
-      hotDelays.set(this, delay);
-      return hot;
+    const messageStoreFor: RoomServices["messageStoreFor"] = (sql) => {
+      const built = services.messageStoreFor(sql);
+      const slowable = new SlowableMessageStore(built.store);
+      hotStores.set(this, slowable);
+      return { ...built, store: slowable };
     };
     return { ...services, archive, messageStoreFor };
   }
 
-  /** From now on every hot-store read of this room waits `ms` first (0: not any more). */
-  slowHotReads(ms: number): void {
-    hotDelays.get(this)!.ms = ms;
+  /** From now on this room's hot-store reads and/or appends answer that many ms late (0: at once). */
+  slowHotStore(delays: HotStoreDelays): void {
+    Object.assign(hotStores.get(this)!.delays, delays);
   }
 
   /** The archive store this room writes to from now on (null: the configured one again). */

@@ -8,7 +8,9 @@ import type { ChatMessage } from "../../domain/types";
  * Only the room's Durable Object writes. It calls `append` from one queue, in `seq`
  * order, so an adapter need not order concurrent appends itself. Failures throw; a failed
  * append stored nothing (or the room retries the same seqs, which adapters must accept
- * as a replacement of any partially written tail, see each adapter).
+ * as a replacement of any partially written tail, see each adapter). An append replaces
+ * every stored message from its first seq on: after a crash between the store's write and
+ * the room's record, the room hands those seqs to the messages it then stores.
  */
 export interface MessageStore {
   /** Appends a batch (ascending `seq`, continuing the stored list) and refreshes the TTL. */

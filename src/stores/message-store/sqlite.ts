@@ -24,7 +24,9 @@ export class SqliteMessageStore implements MessageStore {
     if (messages.length === 0) return;
     // Redis semantics: appending to an expired key starts a new list.
     this.expireIfDue();
-    // INSERT OR REPLACE: a retried seq replaces a partially written tail (port contract).
+    // A retried seq replaces a partially written tail (port contract): drop the stored
+    // tail from the batch's first seq on, as the Upstash adapter does.
+    this.sql.exec(`DELETE FROM hot_messages WHERE seq >= ?`, messages[0]!.seq);
     for (const m of messages) {
       this.sql.exec(`INSERT OR REPLACE INTO hot_messages (seq, json) VALUES (?, ?)`, m.seq, JSON.stringify(m));
     }

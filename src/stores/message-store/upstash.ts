@@ -7,29 +7,34 @@ import type { MessageStore } from "./port";
 export const roomKey = (requestIdx: number) => `chat:room:${requestIdx}`;
 
 /**
- * Appends only the messages whose seq is above the stored tail, then refreshes the TTL, in
- * one atomic step. Why a script rather than a plain RPUSH + EXPIRE pipeline: an append
- * whose reply was lost (the client's own network retry, or the room retrying a batch after
- * an error) may already be stored, and a second RPUSH would duplicate those seqs. Reading
- * the tail first would cost a second round trip per batch on the send path; the script
- * keeps it to one request and cannot interleave with anything.
+ * Replaces the stored tail from the batch's first seq on with the batch, then refreshes
+ * the TTL, in one atomic step (the port's "a retried seq replaces a partially written
+ * tail"). Two cases reach a stored seq again: an append whose reply was lost (the
+ * client's own network retry, or the room retrying a batch after an error), which
+ * rewrites the same messages; and a room that crashed after Redis stored a batch but
+ * before the room recorded it, which hands those seqs to other messages after its
+ * restart: the list must then hold what the room acked, not the unacknowledged tail.
+ * Only such a tail is ever replaced: the room appends from its last recorded seq + 1.
+ * A script, not LINDEX + LTRIM + RPUSH from here: one request per batch on the send
+ * path, and nothing can interleave.
  *
  * KEYS[1] the list; ARGV[1] TTL in seconds; then pairs of (seq, message JSON), ascending.
- * Returns how many messages it appended.
+ * Returns how many stored messages it replaced.
  */
-const APPEND_ABOVE_TAIL = `
-local tail = redis.call('LINDEX', KEYS[1], -1)
-local last = 0
-if tail then last = tonumber(cjson.decode(tail).seq) or 0 end
-local added = 0
+const REPLACE_TAIL_AND_APPEND = `
+local first = tonumber(ARGV[2])
+local replaced = 0
+while true do
+  local tail = redis.call('LINDEX', KEYS[1], -1)
+  if not tail or (tonumber(cjson.decode(tail).seq) or 0) < first then break end
+  redis.call('RPOP', KEYS[1])
+  replaced = replaced + 1
+end
 for i = 2, #ARGV - 1, 2 do
-  if tonumber(ARGV[i]) > last then
-    redis.call('RPUSH', KEYS[1], ARGV[i + 1])
-    added = added + 1
-  end
+  redis.call('RPUSH', KEYS[1], ARGV[i + 1])
 end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-return added
+return replaced
 `;
 
 export interface UpstashMessageStoreOptions {
@@ -62,7 +67,7 @@ export class UpstashMessageStore implements MessageStore {
       signal: () => AbortSignal.timeout(timeoutMs),
     });
     this.ttlSeconds = Math.max(1, Math.ceil(options.ttlHours * 3600));
-    this.appendScript = this.redis.createScript<number>(APPEND_ABOVE_TAIL);
+    this.appendScript = this.redis.createScript<number>(REPLACE_TAIL_AND_APPEND);
   }
 
   async append(requestIdx: number, messages: readonly ChatMessage[]): Promise<void> {

@@ -58,7 +58,7 @@ export async function expireHotStore(requestIdx: number): Promise<void> {
   expect((await roomRows(requestIdx)).hot).toBe(0);
 }
 
-/** The room's hot messages as a participant reads them. */
+/** The room's messages as a participant reads them (GET /api/chat/messages: from the room's log). */
 export async function hotMessages(requestIdx: number): Promise<ChatMessage[]> {
   const res = await apiJson(`/api/chat/messages/${requestIdx}`, { token: people.admin });
   expect(res.status, JSON.stringify(res.body)).toBe(200);

@@ -6,7 +6,7 @@
  *   await server.stop();
  *
  * Each server gets free ports on 127.0.0.1, a fresh `--persist-to` directory with the D1
- * migrations applied, and exactly the given variables: they are written to a private env
+ * migrations applied (kept across `crash()` and `restart()`), and exactly the given variables: they are written to a private env
  * file, so a developer's own `.dev.vars` never leaks into a test run.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -34,6 +34,13 @@ export interface DevServer {
   port: number;
   /** Everything wrangler printed so far (for failure messages). */
   output(): string;
+  /**
+   * SIGKILLs wrangler's whole process group (wrangler and its workerd) at once, as a
+   * crashing host would: no shutdown, no flush. The `--persist-to` state stays.
+   */
+  crash(): Promise<void>;
+  /** Starts wrangler dev again on the same port and the same `--persist-to` state. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,24 +87,37 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "warn");
   if (options.config) args.push("--config", options.config);
-  // Own process group, so stop() ends wrangler and the workerd it started, and nothing else.
-  const child = spawn(wrangler, args, { cwd: root, env: childEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  let running: { child: ChildProcess; exited: Promise<void> } | null = null;
+  const launch = async () => {
+    // Own process group, so stop() and crash() reach wrangler and the workerd it started, and nothing else.
+    const child = spawn(wrangler, args, { cwd: root, env: childEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    running = { child, exited: new Promise<void>((r) => child.once("exit", () => r())) };
+    await waitForHealth(server, child, options.startTimeoutMs ?? 90_000);
+  };
 
   const server: DevServer = {
     url: `http://127.0.0.1:${port}`,
     port,
     output: () => output,
+    crash: async () => {
+      if (running) await killGroup(running.child, running.exited, "SIGKILL");
+      // workerd dies with the group; wait until the port is really free for the restart.
+      await untilPortFree(port);
+    },
+    restart: async () => {
+      if (running) await stopGroup(running.child, running.exited);
+      await launch();
+    },
     stop: async () => {
-      await stopGroup(child, exited);
+      if (running) await stopGroup(running.child, running.exited);
       rmSync(dir, { recursive: true, force: true });
     },
   };
   try {
-    await waitForHealth(server, child, options.startTimeoutMs ?? 90_000);
+    await launch();
   } catch (e) {
     await server.stop();
     throw e;
@@ -120,17 +140,39 @@ async function waitForHealth(server: DevServer, child: ChildProcess, timeoutMs: 
   throw new Error(`wrangler dev did not answer /health within ${timeoutMs} ms:\n${server.output()}`);
 }
 
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
 async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, s);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 5_000);
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+async function untilPortFree(port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolveFree) => {
+      const probe = createServer();
+      probe.once("error", () => resolveFree(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still in use ${timeoutMs} ms after the crash`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Kills the group with `signal` and waits until wrangler is gone. */
+async function killGroup(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  signalGroup(child, signal);
+  await exited;
 }
