@@ -7,8 +7,8 @@ it("answers /health without auth", async () => {
   expect(await res.json()).toEqual({ ok: true });
 });
 
-it("answers unknown routes with a JSON 404", async () => {
-  const res = await exports.default.fetch("http://x/nope");
+it("answers unknown API routes with a JSON 404", async () => {
+  const res = await exports.default.fetch("http://x/api/nope");
   expect(res.status).toBe(404);
   expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
 });

@@ -81,13 +81,21 @@ describe("request bodies", () => {
 });
 
 describe("routing", () => {
-  it("answers unknown routes and methods with a JSON 404, with or without a token", async () => {
-    for (const [path, method] of [["/nope", "GET"], ["/api/nope", "GET"], ["/api/consultations/1/fly", "POST"], ["/api/consultations", "DELETE"]] as const) {
+  it("answers unknown API routes and methods with a JSON 404, with or without a token", async () => {
+    for (const [path, method] of [["/api/nope", "GET"], ["/ws/nope", "GET"], ["/api/consultations/1/fly", "POST"], ["/api/consultations", "DELETE"]] as const) {
       for (const token of [undefined, student]) {
         const res = await apiJson(path, { method, token });
         expect(res.status, `${method} ${path}`).toBe(404);
         expect(res.body.code).toBe("NOT_FOUND");
       }
+    }
+  });
+
+  it("answers every other path with the browser app (its single-page fallback for deep links)", async () => {
+    for (const path of ["/nope", "/consultations/12"]) {
+      const res = await api(path);
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toContain("<!doctype html>");
     }
   });
 
