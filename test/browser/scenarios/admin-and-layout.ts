@@ -24,7 +24,10 @@ export const adminAndLayout: Scenario = {
     await world.screenshot(phone.page, "phone-my-consultations");
     const running = phone.page.locator("tr:has(.status-IN_PROGRESS) a");
     await ((await running.count()) ? running : phone.page.locator("table.list a")).first().click();
-    await phone.page.locator("ol.messages, .chat .notice").first().waitFor();
+    // Whichever consultation the earlier scenarios left first: its page, and its chat unless
+    // it was rejected or cancelled before it started (then the page has no chat section).
+    await phone.page.locator("section.card h2").first().waitFor();
+    await phone.page.locator("ol.messages:visible, .chat .notice:visible, section.card [data-status=REJECTED], section.card [data-status=CANCELLED]").first().waitFor();
     await world.screenshot(phone.page, "phone-consultation");
   },
 };
