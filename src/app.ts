@@ -16,6 +16,7 @@ import { registerOpenApiDoc, validationHook } from "./http/openapi";
 import { registerSystemRoutes } from "./http/system-routes";
 import { securityHeaders } from "./http/security-headers";
 import { registerInboxRoutes } from "./live/routes";
+import { registerStompRoutes } from "./live/stomp-routes";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -49,6 +50,7 @@ export function createApp() {
   registerArchiveRoutes(app);
   registerAttachmentRoutes(app);
   registerInboxRoutes(app);
+  registerStompRoutes(app);
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 

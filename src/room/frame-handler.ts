@@ -47,7 +47,8 @@ export class FrameHandler {
       case "ping":
         return sendFrame(ws, { type: "pong" });
       case "send":
-        return messages.send(ws, user, frame, (sender) => changes.ensureStarted(sender));
+        await messages.send(ws, user, frame, (sender) => changes.ensureStarted(sender));
+        return;
       case "sync":
         return presence.history(ws, await hot.store.list(this.deps.requestIdx(), { afterSeq: frame.afterSeq }));
       case "read":
