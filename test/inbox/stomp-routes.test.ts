@@ -4,69 +4,34 @@
  * socket the connection object accepted (CONNECT with the REST verifier, ERROR on a bad token).
  */
 import { describe, expect, it } from "vitest";
-import { api, apiJson, mintToken, people, testEnv } from "../support/api";
+import { api, apiJson, people, testEnv } from "../support/api";
+import { StompSocket } from "../support/stomp-socket";
 
 const listed: Env = { ...testEnv, ALLOWED_ORIGINS: "https://app.example" };
 const upgradeHeaders = (extra: Record<string, string> = {}) => ({ Upgrade: "websocket", ...extra });
-
-/** Collects the socket's text messages; `next()` waits for the following one. */
-function reader(ws: WebSocket) {
-  const got: string[] = [];
-  let wake: (() => void) | null = null;
-  let closed: { code: number } | null = null;
-  ws.addEventListener("message", (e) => {
-    got.push(String(e.data));
-    wake?.();
-  });
-  ws.addEventListener("close", (e) => {
-    closed = { code: e.code };
-    wake?.();
-  });
-  return {
-    async next(): Promise<string> {
-      while (got.length === 0) {
-        if (closed) throw new Error(`closed ${closed.code}`);
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, 50);
-        });
-      }
-      return got.shift()!;
-    },
-    async closed(): Promise<{ code: number }> {
-      while (!closed) await new Promise<void>((r) => ((wake = r), setTimeout(r, 50)));
-      return closed;
-    },
-  };
-}
 
 describe("/ws/chat", () => {
   it("answers the highest STOMP subprotocol offered in the 101, and CONNECT with a REST token gets CONNECTED", async () => {
     const res = await api("/ws/chat", { headers: upgradeHeaders({ "Sec-WebSocket-Protocol": "v10.stomp, v11.stomp, v12.stomp" }) });
     expect(res.status).toBe(101);
     expect(res.headers.get("Sec-WebSocket-Protocol")).toBe("v12.stomp");
-    const ws = res.webSocket!;
-    ws.accept();
-    const r = reader(ws);
-    ws.send(`CONNECT\naccept-version:1.2\nheart-beat:0,0\nAuthorization:Bearer ${await mintToken(people.student)}\n\n\0`);
-    const connected = await r.next();
-    expect(connected).toMatch(/^CONNECTED\nversion:1\.2\n/);
-    expect(connected).toContain("user-name:STU001");
-    ws.send("DISCONNECT\nreceipt:bye\n\n\0");
-    expect(await r.next()).toContain("receipt-id:bye");
-    await r.closed();
+    res.webSocket!.accept();
+    res.webSocket!.close(1000);
+    const { socket, connected } = await StompSocket.connected(people.student);
+    expect(connected.headers).toMatchObject({ version: "1.2", "user-name": "STU001", "heart-beat": "10000,10000" });
+    socket.send("DISCONNECT\nreceipt:bye\n\n\0");
+    expect((await socket.next()).headers["receipt-id"]).toBe("bye");
+    await socket.closed();
   });
 
-  it("a bad token at CONNECT gets ERROR UNAUTHORIZED, then the close 4001", async () => {
-    const res = await api("/ws/chat", { headers: upgradeHeaders({ "Sec-WebSocket-Protocol": "v12.stomp" }) });
-    const ws = res.webSocket!;
-    ws.accept();
-    const r = reader(ws);
-    ws.send("CONNECT\naccept-version:1.2\nAuthorization:Bearer nope\n\n\0");
-    const error = await r.next();
-    expect(error).toMatch(/^ERROR\n/);
-    expect(error).toContain("code:UNAUTHORIZED");
-    expect((await r.closed()).code).toBe(4001);
+  it("a bad token at CONNECT gets ERROR UNAUTHORIZED, then the close 4001; an admin gets FORBIDDEN", async () => {
+    const socket = await StompSocket.open();
+    socket.send("CONNECT\naccept-version:1.2\nAuthorization:Bearer nope\n\n\0");
+    const error = await socket.next();
+    expect(error.command).toBe("ERROR");
+    expect(error.headers.code).toBe("UNAUTHORIZED");
+    expect((await socket.closed()).code).toBe(4001);
+    await expect(StompSocket.connected(people.admin)).rejects.toThrow(/^ERROR: Admins/);
   });
 
   it("offers nothing: opens without a subprotocol (the version comes from CONNECT)", async () => {
@@ -89,9 +54,9 @@ describe("/ws/chat", () => {
     }
     const ok = await api("/ws/chat/000/abcdefgh/websocket", { env: listed, headers: upgradeHeaders({ Origin: "https://app.example" }) });
     expect(ok.status).toBe(101);
-    const r = reader(ok.webSocket!);
+    const first = new Promise<string>((r) => ok.webSocket!.addEventListener("message", (e) => r(String(e.data))));
     ok.webSocket!.accept();
-    expect(await r.next()).toBe("o");
+    expect(await first).toBe("o");
     ok.webSocket!.close(1000);
     const info = await api("/ws/chat/info", { env: listed, headers: { Origin: "https://app.example" } });
     expect(info.headers.get("Access-Control-Allow-Origin")).toBe("https://app.example");
