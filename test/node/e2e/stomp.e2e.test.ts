@@ -99,7 +99,8 @@ describe("STOMP over a plain WebSocket (@stomp/stompjs over ws)", () => {
     expect(queue.got.filter((m) => m.requestIdx === id).map((m) => m.content)).toEqual([expect.any(String), "one", "two"]);
     // Opened after the reader subscribed: the professor's inbox tells the connection to follow it.
     const later = await e2e.scheduledRoom(student, professor);
-    await new Promise((r) => setTimeout(r, 500));
+    // SPEC section 9: the inbox hears of it within a second (then the connection follows the room).
+    await new Promise((r) => setTimeout(r, 1000));
     await publishWithReceipt(writer, { requestIdx: later, content: "new room" });
     const got = await waitFor(() => queue.got.find((m) => m.requestIdx === later && m.content === "new room"));
     expect(got.seq).toBe(2);
