@@ -17,6 +17,7 @@ import { registerSystemRoutes } from "./http/system-routes";
 import { securityHeaders } from "./http/security-headers";
 import { serveAppOrNotFound } from "./http/static-app";
 import { registerInboxRoutes } from "./live/routes";
+import { registerStompRoutes } from "./live/stomp-routes";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -50,6 +51,7 @@ export function createApp() {
   registerArchiveRoutes(app);
   registerAttachmentRoutes(app);
   registerInboxRoutes(app);
+  registerStompRoutes(app);
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 

@@ -6,6 +6,7 @@ import { runScheduled } from "./cron/scheduled";
 export { RoomDO } from "./room/room-object";
 export { InboxDO } from "./inbox/inbox-object";
 export { QueueWatchersDO } from "./inbox/queue-watchers-object";
+export { StompDO } from "./inbox/stomp-object";
 
 const app = createApp();
 

@@ -2,6 +2,8 @@ import { createRoomClient, type RoomClient } from "../chat/room-client";
 import { startOnFirstMessage, type LifecycleDeps } from "../consultations/service";
 import type { InboxServices } from "../inbox/inbox-services";
 import { createInboxClient, type InboxClient } from "../live/inbox-client";
+import { createStompClient, type StompClient } from "../live/stomp-client";
+import type { StompServices } from "../inbox/stomp-services";
 import type { RoomServices } from "../room/room-services";
 import type { ArchiveStore } from "../stores/archive-store/port";
 import { createR2ArchiveStore } from "../stores/archive-store/r2";
@@ -21,7 +23,7 @@ import { getConfig, type Config } from "./config";
  * and picks adapters (embedded defaults unless a production group of variables is set);
  * nothing else knows which adapter it has.
  */
-export interface Services extends RoomServices, InboxServices, LifecycleDeps {
+export interface Services extends RoomServices, InboxServices, StompServices, LifecycleDeps {
   config: Config;
   now(): Date;
   repository: ConsultationRepository;
@@ -29,6 +31,8 @@ export interface Services extends RoomServices, InboxServices, LifecycleDeps {
   rooms: RoomClient;
   /** The typed client of the inboxes and the queue watchers (the live notices). */
   inboxes: InboxClient;
+  /** The typed client of the STOMP connection objects (SPEC section 12). */
+  stomp: StompClient;
 }
 
 const cache = new WeakMap<object, Services>();
@@ -55,6 +59,7 @@ function buildServices(env: Env): Services {
     archive: buildArchive(env, config),
     rooms,
     inboxes,
+    stomp: createStompClient(env),
     gateway: rooms,
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     limits: config.limits,

@@ -13,6 +13,8 @@ import { InboxSockets } from "./inbox-sockets";
 import type { InboxServices } from "./inbox-services";
 import { QueueVersions } from "./queue-versions";
 import { buildReady } from "./ready";
+import { StompHosts } from "./stomp-hosts";
+import { isOpen } from "../domain/open";
 
 /** SPEC section 14: at most 10 inbox sockets per user; the next connect is refused with 429. */
 export const INBOX_MAX_SOCKETS = 10;
@@ -32,6 +34,7 @@ export class InboxDO extends DurableObject<Env> {
   private readonly sockets: InboxSockets;
   private readonly queueVersions: QueueVersions;
   private readonly services: InboxServices;
+  private readonly stompHosts: StompHosts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -40,6 +43,7 @@ export class InboxDO extends DurableObject<Env> {
     this.activity = new ActivityCoalescer(ctx.storage.sql);
     this.sockets = new InboxSockets(ctx);
     this.queueVersions = new QueueVersions(ctx.storage.sql);
+    this.stompHosts = new StompHosts(ctx.storage.sql);
     // Answered by the runtime without waking a hibernated inbox.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -168,7 +172,29 @@ export class InboxDO extends DurableObject<Env> {
 
   /** A consultation of this user was created, or changed status, recipient or queue place. Returns the sockets reached. */
   async consultationChanged(consultation: InboxConsultation | Consultation): Promise<number> {
+    if (isOpen(consultation)) this.followRoom(consultation.requestIdx);
     return this.sockets.broadcast({ type: "consultation", consultation });
+  }
+
+  /** The user's STOMP connections follow every open consultation's room, new ones included. */
+  private followRoom(requestIdx: number): void {
+    for (const host of this.stompHosts.list()) {
+      this.ctx.waitUntil(
+        this.services.stomp.watchRoom(host, requestIdx).then(
+          (alive) => alive || this.stompHosts.remove(host),
+          (e) => console.error(`stomp host ${host}: watch ${requestIdx} failed`, e),
+        ),
+      );
+    }
+  }
+
+  /** A STOMP connection of this user opened (false: the user has the maximum) or closed. */
+  async stompHost(host: string, on: boolean): Promise<boolean> {
+    if (!on) {
+      this.stompHosts.remove(host);
+      return true;
+    }
+    return this.stompHosts.add(host, (h) => this.services.stomp.alive(h));
   }
 
   /** New messages in one of this user's rooms: at most one frame a second per room. */

@@ -1,5 +1,6 @@
 import type { RoomClient } from "../chat/room-client";
 import type { InboxClient } from "../live/inbox-client";
+import type { StompClient } from "../live/stomp-client";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /**
@@ -12,4 +13,6 @@ export interface InboxServices {
   rooms: Pick<RoomClient, "unreadFor">;
   /** Queue watcher registration (InboxDO) and the per-counselor queue notice (QueueWatchersDO). */
   inboxes: Pick<InboxClient, "watchQueue" | "queueChanged">;
+  /** The user's STOMP connections: told to follow a consultation's room when it opens. */
+  stomp: Pick<StompClient, "watchRoom" | "alive">;
 }

@@ -22,7 +22,7 @@ export interface ReadySources {
  * every connect, so a reconnect never depends on frames missed while offline.
  */
 export async function buildReady(user: User, sources: ReadySources): Promise<Extract<InboxServerFrame, { type: "ready" }>> {
-  const consultations = (await Promise.all(LIVE_STATUSES.map((status) => listAll(sources.repository, user.userCode, status)))).flat();
+  const consultations = await openConsultationsOf(sources.repository, user.userCode);
   consultations.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.requestIdx - a.requestIdx));
   // Counselors see every queue; a requester needs it only to know their own place in it.
   const needsQueue = user.isCounselor || consultations.some(isQueueItem);
@@ -53,6 +53,11 @@ export async function buildReady(user: User, sources: ReadySources): Promise<Ext
 
 /** Only a consultation that has started (or may have messages) has a room worth asking. */
 const hasRoom = (c: Consultation) => isOpen(c) || c.messageCount > 0;
+
+/** Every consultation of the user that is PENDING, SCHEDULED or IN_PROGRESS (the STOMP subscription's rooms too). */
+export async function openConsultationsOf(repository: ReadySources["repository"], userCode: string): Promise<Consultation[]> {
+  return (await Promise.all(LIVE_STATUSES.map((status) => listAll(repository, userCode, status)))).flat();
+}
 
 async function listAll(repository: ReadySources["repository"], userCode: string, status: ConsultationStatus): Promise<Consultation[]> {
   const out: Consultation[] = [];

@@ -55,6 +55,8 @@ export interface InboxClient {
   queueChanged(userCode: string, category: string, items: QueueItem[], version: string): Promise<number>;
   /** Registers (or unregisters) a counselor for `queue` frames in their shard. */
   watchQueue(userCode: string, on: boolean): Promise<void>;
+  /** A STOMP connection (`host`) of the user opened or closed; false: the user has the maximum open. */
+  stompHost(userCode: string, host: string, on: boolean): Promise<boolean>;
 }
 
 /** A user's inbox: one object per user code. */
@@ -110,6 +112,7 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
       await tell(`unread ${requestIdx}`, () => stub(userCode).unreadChanged(requestIdx, unread));
     },
     queueChanged: (userCode, category, items, version) => stub(userCode).queueChanged(category, items, version),
+    stompHost: (userCode, host, on) => stub(userCode).stompHost(host, on),
     async watchQueue(userCode, on) {
       const registry = shard(watcherShardOf(userCode));
       await (on ? registry.watch(userCode) : registry.unwatch(userCode));

@@ -46,7 +46,8 @@ export class FrameHandler {
       case "ping":
         return sendFrame(ws, { type: "pong" });
       case "send":
-        return messages.send(ws, user, frame, (sender) => changes.startFor(sender));
+        await messages.send(ws, user, frame, (sender) => changes.startFor(sender));
+        return;
       case "sync":
         return presence.history(ws, await history.list({ afterSeq: frame.afterSeq }));
       case "read":

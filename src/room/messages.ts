@@ -53,9 +53,10 @@ export class Messages {
    * broadcast follow from `delivered` once the message is stored. `start` gives the
    * auto-start to wait for first (SCHEDULED room, or a start in flight), or null. A FILE
    * send (`attachmentId`) then claims its grant, in its sender's turn (SendOrder), so a
-   * later send of the same sender waits.
+   * later send of the same sender waits. `ws` is the sending socket (its `ack`); null for a
+   * STOMP SEND, which gets the result.
    */
-  async send(ws: WebSocket, user: User, frame: SendFrame, start: (user: User) => Promise<void> | null): Promise<void> {
+  async send(ws: WebSocket | null, user: User, frame: SendFrame, start: (user: User) => Promise<void> | null): Promise<{ id: string; seq: number }> {
     const { state, limiter } = this.deps;
     assertCanPost(state.consultation, state.sealed, user);
     const starting = start(user);
@@ -68,7 +69,10 @@ export class Messages {
       await found.inFlight;
       found = this.writer.lookup(user.userCode, frame.clientMsgId);
     }
-    if (found) return sendFrame(ws, { type: "ack", clientMsgId: frame.clientMsgId, id: found.stored.id, seq: found.stored.seq });
+    if (found) {
+      if (ws) sendFrame(ws, { type: "ack", clientMsgId: frame.clientMsgId, id: found.stored.id, seq: found.stored.seq });
+      return found.stored;
+    }
     // A FILE copy skipped its check for an original that then failed to store: check now.
     if (attachmentId !== undefined && !attachment) return this.send(ws, user, frame, start);
     assertCanPost(state.consultation, state.sealed, user);
@@ -78,7 +82,9 @@ export class Messages {
     const type = attachment ? ("FILE" as const) : ("NORMAL" as const);
     const draft = { sender: user.userCode, senderName: user.name, type, content: frame.content ?? "", clientMsgId: frame.clientMsgId, attachment };
     try {
-      await this.writer.post(draft, ws).stored;
+      const { message, stored } = this.writer.post(draft, ws);
+      await stored;
+      return { id: message.id, seq: message.seq };
     } catch (e) {
       limiter.refund(user.userCode);
       throw e instanceof ApiError ? e : upstreamError("The message store", e);

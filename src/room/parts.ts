@@ -14,6 +14,7 @@ import { Presence } from "./presence";
 import { RateLimiter } from "./rate-limiter";
 import type { RoomServices } from "./room-services";
 import { ServerCloser } from "./server-close";
+import { RoomStompBridge } from "./stomp-bridge";
 import { RoomState } from "./state";
 import { StatusChanges } from "./status-changes";
 import { TicketBook } from "./tickets";
@@ -71,7 +72,10 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     now: services.now,
     newId: services.newId,
     claimAttachment: (sender, attachmentId, clientMsgId) => claimAttachment(services, requestIdx(), sender, attachmentId, clientMsgId),
-    delivered: (batch) => inbox.stored(batch),
+    delivered: (batch) => {
+      inbox.stored(batch);
+      stomp.stored(batch);
+    },
     async afterStored() {
       await activity.noteStored();
       await archiver.noteStored();
@@ -80,6 +84,17 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   });
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   const changes = new StatusChanges({ state, messages, connections, services, requestIdx, locale, waitUntil });
+  // The STOMP connections that follow this room (SPEC section 12), and their SENDs.
+  const stomp = new RoomStompBridge(sql, {
+    stomp: services.stomp,
+    repository: services.repository,
+    requestIdx,
+    consultation: () => state.consultation,
+    remember: (c) => state.rememberConsultation(c),
+    list: (afterSeq) => hot.store.list(requestIdx(), { afterSeq }),
+    send: (user, frame) => messages.send(null, user, frame, (sender) => changes.ensureStarted(sender)),
+    background,
+  });
   const ending = new Ending({ state, messages, archiver, activity, locale });
   return {
     state,
@@ -90,6 +105,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     history,
     changes,
     inbox,
+    stomp,
     ending,
     frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections, (userCode, upToSeq) => inbox.read(userCode, upToSeq)), history, changes }),
   };

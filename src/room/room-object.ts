@@ -14,6 +14,7 @@ import { buildRoomParts } from "./parts";
 import type { RoomServices } from "./room-services";
 import type { RoomState } from "./state";
 import type { StatusChanges } from "./status-changes";
+import type { RoomStompBridge, StompSendOutcome, StompSendRequest } from "./stomp-bridge";
 import type { TicketBook } from "./tickets";
 
 export interface MessagePage {
@@ -43,6 +44,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #changes: StatusChanges;
   readonly #ending: Ending;
   readonly #inbox: RoomInboxNotices;
+  readonly #stomp: RoomStompBridge;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -56,6 +58,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#changes = parts.changes;
     this.#ending = parts.ending;
     this.#inbox = parts.inbox;
+    this.#stomp = parts.stomp;
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -120,6 +123,18 @@ export class RoomDO extends DurableObject<Env> {
     return { messageCount: await this.#history.count(), messages, reads: this.#state.reads() };
   }
 
+  // ---- RPC from STOMP connections (src/inbox/stomp-object.ts, SPEC section 12) ----
+
+  /** `host` follows this room for `userCode`: registered, then the messages after `afterSeq`. */
+  async stompAttach(host: string, userCode: string, afterSeq: number): Promise<ChatMessage[]> {
+    return this.#stomp.attach(host, userCode, afterSeq);
+  }
+
+  /** `/app/chat.send`: the send path of a `send` frame; resolves once stored (or refused). */
+  async stompSend(user: User, request: StompSendRequest): Promise<StompSendOutcome> {
+    return this.#stomp.send(user, request);
+  }
+
   /** RoomGateway.statusChanged: SYSTEM message, `status` frames, 4003 closes on transfer. */
   async statusChanged(after: Consultation, before: Consultation): Promise<void> {
     await this.#changes.apply(after, before);
@@ -139,5 +154,5 @@ export class RoomDO extends DurableObject<Env> {
 // The room resets itself (ServerCloser) only while none of these is running.
 countCallsInFlight(RoomDO, [
   "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
-  "issueTicket", "redeemTicket", "listMessages", "unreadFor", "statusChanged", "archive", "completed",
+  "issueTicket", "redeemTicket", "listMessages", "unreadFor", "statusChanged", "archive", "completed", "stompAttach", "stompSend",
 ]);

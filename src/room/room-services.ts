@@ -1,6 +1,7 @@
 import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
 import type { InboxClient } from "../live/inbox-client";
+import type { StompClient } from "../live/stomp-client";
 import type { ArchiveStore } from "../stores/archive-store/port";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import type { RoomMessageStore } from "../stores/message-store/port";
@@ -24,6 +25,8 @@ export interface RoomServices {
   startOnFirstMessage(requestIdx: number, sender: User, waitUntil: (promise: Promise<unknown>) => void): Promise<Consultation | null>;
   /** The participants' inboxes: activity after stored messages, unread counts after reads. */
   inboxes: Pick<InboxClient, "roomActivity" | "unreadChanged">;
+  /** STOMP connections that follow this room (SPEC section 12): stored batches are forwarded to them. */
+  stomp: Pick<StompClient, "deliver">;
   /** The clock of message timestamps. */
   now(): Date;
   /** Ids of new messages. */

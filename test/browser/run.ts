@@ -17,6 +17,7 @@ import { liveInbox } from "./scenarios/live-inbox";
 import { networkDrop } from "./scenarios/network-drop";
 import { scheduledConsultation } from "./scenarios/scheduled-consultation";
 import { securityHeaders } from "./scenarios/security-headers";
+import { stompClients } from "./scenarios/stomp-clients";
 import { supportQueue } from "./scenarios/support-queue";
 import { tokenHandoff } from "./scenarios/token-handoff";
 import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
@@ -33,6 +34,7 @@ const scenarios: Scenario[] = [
   adminAndLayout,
   securityHeaders,
   attachments,
+  stompClients,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;

@@ -12,7 +12,7 @@ import type { RoomServices } from "../../src/room/room-services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import type { MessageStore } from "../../src/stores/message-store/port";
 
-export { default, InboxDO, QueueWatchersDO } from "../../src/index";
+export { default, InboxDO, QueueWatchersDO, StompDO } from "../../src/index";
 
 /** An ArchiveStore that forwards to `target`, or to the configured store while none is set. */
 class SwitchableArchive implements ArchiveStore {

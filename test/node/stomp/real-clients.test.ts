@@ -2,11 +2,13 @@
  * Unmodified @stomp/stompjs and sockjs-client against StompSession + the codec + the
  * SockJS framing, hosted by a small Node server (support/stomp-harness.ts).
  */
-import { Client, Stomp, Versions, type IFrame, type IMessage } from "@stomp/stompjs";
+import { Client, Versions, type IFrame } from "@stomp/stompjs";
 import SockJS from "sockjs-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { User } from "../../../src/domain/types";
+import { seedClient } from "../support/seed-stomp-client";
+import { chatQueue as inbox, closeOf, connect, deactivateAll, publishWithReceipt, stompOverWs, track, waitFor } from "../support/stomp-clients";
 import { startHarness, type Harness, type HarnessOptions } from "./support/stomp-harness";
 
 const STUDENT: User = { userCode: "STU001", name: "홍길동", role: "STUDENT", isCounselor: false, isAdmin: false, exp: null };
@@ -15,7 +17,6 @@ const PROFESSOR: User = { userCode: "PROF01", name: "이교수", role: "PROFESSO
 const OUTSIDER: User = { ...STUDENT, userCode: "STU999", name: "남" };
 
 let harness: Harness;
-const clients: Array<{ deactivate(): unknown }> = [];
 
 async function start(options: HarnessOptions = {}) {
   harness = await startHarness(options);
@@ -26,77 +27,21 @@ async function start(options: HarnessOptions = {}) {
 
 beforeEach(() => start());
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.deactivate()));
+  await deactivateAll();
   await harness.close();
 });
 
 const wsUrl = () => `${harness.url.replace("http", "ws")}/ws/chat`;
 
 /** A stompjs Client over the `ws` package (webSocketFactory), as a Node service would use it. */
-function stompClient(token: string, extra: Partial<ConstructorParameters<typeof Client>[0]> = {}): Client {
-  const client = new Client({
-    webSocketFactory: () => new WebSocket(wsUrl(), ["v12.stomp", "v11.stomp", "v10.stomp"]),
-    connectHeaders: { Authorization: `Bearer ${token}` },
-    reconnectDelay: 0,
-    ...extra,
-  });
-  clients.push(client);
-  return client;
-}
-
-function connect(client: Client): Promise<IFrame> {
-  return new Promise((resolve, reject) => {
-    client.onConnect = resolve;
-    client.onStompError = (f) => reject(new Error(`ERROR ${f.headers.code}: ${f.headers.message}`));
-    client.onWebSocketClose = (e) => reject(new Error(`closed ${e.code}`));
-    client.activate();
-  });
-}
-
-/** Collects the bodies of a subscription; `next(n)` waits until n have arrived. */
-function inbox(client: Client) {
-  const got: Array<Record<string, unknown>> = [];
-  const waiters: Array<() => void> = [];
-  client.subscribe("/user/queue/chat", (m: IMessage) => {
-    expect(m.headers["content-type"]).toBe("application/json");
-    got.push(JSON.parse(m.body));
-    waiters.splice(0).forEach((w) => w());
-  });
-  const until = async (n: number, ms = 5000) => {
-    const deadline = Date.now() + ms;
-    while (got.length < n) {
-      if (Date.now() > deadline) throw new Error(`only ${got.length} of ${n} messages arrived`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-    return got;
-  };
-  return { got, until };
-}
-
-function publishWithReceipt(client: Client, body: object, headers: Record<string, string> = {}): Promise<IFrame> {
-  const receipt = `r-${Math.random().toString(36).slice(2)}`;
-  const done = new Promise<IFrame>((resolve) => client.watchForReceipt(receipt, resolve));
-  client.publish({ destination: "/app/chat.send", body: JSON.stringify(body), headers: { receipt, ...headers } });
-  return done;
-}
-
-function closeOf(client: Client): Promise<{ code: number; error?: IFrame }> {
-  return new Promise((resolve) => {
-    let error: IFrame | undefined;
-    client.onStompError = (f) => (error = f);
-    client.onWebSocketClose = (e) => resolve({ code: e.code, ...(error ? { error } : {}) });
-  });
-}
+const stompClient = (token: string, extra: Parameters<typeof stompOverWs>[2] = {}) => stompOverWs(wsUrl(), token, extra);
 
 describe("@stomp/stompjs over a plain WebSocket", () => {
   it("connects with the Authorization header, subscribes, sends with a receipt; both sides get the same seq", async () => {
     const student = stompClient("t-student");
     // The other side uses stompjs's default WebSocket path (brokerURL; Node's global WebSocket).
     const professor = new Client({ brokerURL: wsUrl(), connectHeaders: { Authorization: "Bearer t-prof" }, reconnectDelay: 0 });
-    clients.push(professor);
+    track(professor);
     const [connected] = await Promise.all([connect(student), connect(professor)]);
     expect(connected.headers).toMatchObject({ version: "1.2", "user-name": "STU001", "heart-beat": "10000,10000" });
     expect((professor.webSocket as unknown as { protocol: string }).protocol).toBe("v12.stomp");
@@ -220,7 +165,7 @@ describe("heart-beats", () => {
       reconnectDelay: 0,
       onHeartbeatReceived: () => received++,
     });
-    clients.push(client);
+    track(client);
     const frame = await connect(client);
     let closed = false;
     client.onWebSocketClose = () => (closed = true);
@@ -257,58 +202,18 @@ describe("heart-beats", () => {
 });
 
 describe("sockjs-client + stompjs (the seed's client code)", () => {
-  /** The seed's "Testing guide" snippet, with `console.log` collected instead of printed. */
-  function seedClient(base: string, token: string) {
-    const events: Array<[string, unknown]> = [];
-    const console = { log: (...a: unknown[]) => events.push(["log", a]), error: (...a: unknown[]) => events.push(["error", a]) };
-    // --- seed code, unchanged (but for the URL) ---
-    const socket = new SockJS(`${base}/ws/chat`);
-    const stompClient = Stomp.over(socket);
-    stompClient.debug = () => {};
-
-    stompClient.connect({
-        'Authorization': 'Bearer ' + token
-    }, function(frame: IFrame) {
-        console.log('✅ WebSocket 연결 성공', frame);
-
-        stompClient.subscribe('/user/queue/chat', function(message: IMessage) {
-            console.log('📩 메시지 수신:', JSON.parse(message.body));
-        });
-
-        stompClient.send("/app/chat.send", {}, JSON.stringify({
-            requestIdx: 123,
-            content: 'Test message'
-        }));
-    }, function(error: unknown) {
-        console.error('❌ WebSocket 연결 실패:', error);
-    });
-    // --- end of seed code ---
-    clients.push({ deactivate: () => stompClient.deactivate() });
-    return { socket, stompClient, events };
-  }
-
-  async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = probe();
-      if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new Error("timed out");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   it("connects over the SockJS WebSocket transport, subscribes, sends and receives", async () => {
     const professor = stompClient("t-prof");
     await connect(professor);
     const theirs = inbox(professor);
     const { socket, events } = seedClient(harness.url, "t-student");
-    const received = await waitFor(() => events.find(([kind, a]) => kind === "log" && (a as unknown[])[0] === "📩 메시지 수신:"));
-    expect((received[1] as unknown[])[1]).toMatchObject({ requestIdx: 123, sender: "STU001", content: "Test message", seq: 1 });
+    const received = await waitFor(() => events.find(([kind, a]) => kind === "log" && a[0] === "📩 메시지 수신:"));
+    expect(received[1][1]).toMatchObject({ requestIdx: 123, sender: "STU001", content: "Test message", seq: 1 });
     expect((socket as unknown as { transport: string }).transport).toBe("websocket");
     expect((await theirs.until(1))[0]!.content).toBe("Test message");
     // And the other way, from a plain STOMP client to the SockJS one.
     await publishWithReceipt(professor, { requestIdx: 123, content: "답장" });
-    await waitFor(() => events.find(([, a]) => ((a as unknown[])[1] as { content?: string } | undefined)?.content === "답장"));
+    await waitFor(() => events.find(([, a]) => (a[1] as { content?: string } | undefined)?.content === "답장"));
     expect(events.some(([kind]) => kind === "error")).toBe(false);
   });
 
@@ -316,7 +221,7 @@ describe("sockjs-client + stompjs (the seed's client code)", () => {
     const { socket, events } = seedClient(harness.url, "forged");
     const closed = new Promise<{ code: number }>((r) => socket.addEventListener("close", (e) => r(e as unknown as { code: number })));
     const error = await waitFor(() => events.find(([kind]) => kind === "error"));
-    expect(((error[1] as unknown[])[1] as IFrame).headers).toMatchObject({ code: "UNAUTHORIZED" });
+    expect((error[1][1] as IFrame).headers).toMatchObject({ code: "UNAUTHORIZED" });
     expect((await closed).code).toBe(4001);
   });
 

@@ -1,5 +1,5 @@
 /**
- * A small Node server that hosts StompSession the way the InboxDO will: `/ws/chat` as a
+ * A small Node server that hosts StompSession much as the product's StompDO does: `/ws/chat` as a
  * plain WebSocket with STOMP subprotocols, SockJS's `/ws/chat/info` and
  * `/ws/chat/{server}/{session}/websocket` built from sockjs-framing, heart-beat timers from
  * checkHeartBeat, and an in-memory stand-in for the rooms (participants, trimmed 1..2000
