@@ -92,7 +92,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     consultation: () => state.consultation,
     remember: (c) => state.rememberConsultation(c),
     list: (afterSeq) => hot.store.list(requestIdx(), { afterSeq }),
-    send: (user, frame) => messages.send(null, user, frame, (sender) => changes.ensureStarted(sender)),
+    send: (user, frame) => messages.send(null, user, frame, (sender) => changes.startFor(sender)),
     background,
   });
   const ending = new Ending({ state, messages, archiver, activity, locale });
