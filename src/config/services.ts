@@ -13,6 +13,8 @@ import type { RoomMessageStore } from "../stores/message-store/port";
 import { SqliteMessageStore } from "../stores/message-store/sqlite";
 import { UpstashMessageStore } from "../stores/message-store/upstash";
 import { getConfig, type Config } from "./config";
+import { queueEventPublisher, type EventPublisher } from "../events/producer";
+import type { EventsQueueBody } from "../events/types";
 
 /**
  * Everything a request, the cron job, a room or an inbox needs (config, repository, archive
@@ -29,6 +31,8 @@ export interface Services extends RoomServices, InboxServices, LifecycleDeps {
   rooms: RoomClient;
   /** The typed client of the inboxes and the queue watchers (the live notices). */
   inboxes: InboxClient;
+  /** The EVENTS queue's producer (SPEC section 10). */
+  events: EventPublisher;
 }
 
 const cache = new WeakMap<object, Services>();
@@ -47,6 +51,7 @@ function buildServices(env: Env): Services {
   const repository = buildRepository(env, config);
   const rooms = createRoomClient(env);
   const inboxes = createInboxClient(env, repository);
+  const events = queueEventPublisher(env.EVENTS as Queue<EventsQueueBody>);
   const now = () => new Date();
   const lifecycle: LifecycleDeps = { repository, gateway: rooms, now };
   return {
@@ -55,12 +60,13 @@ function buildServices(env: Env): Services {
     archive: buildArchive(env, config),
     rooms,
     inboxes,
+    events,
     gateway: rooms,
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     limits: config.limits,
     // The room lends its waitUntil, so the inboxes hear of the start without delaying the send.
     startOnFirstMessage: (requestIdx, sender, waitUntil) =>
-      startOnFirstMessage({ ...lifecycle, live: { inboxes, waitUntil } }, requestIdx, sender),
+      startOnFirstMessage({ ...lifecycle, live: { inboxes, events, waitUntil } }, requestIdx, sender),
     now,
     newId: () => crypto.randomUUID(),
   };

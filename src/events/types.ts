@@ -42,7 +42,28 @@ export type DomainEvent = ConsultationEvent | MessageEvent;
 export interface EventBatchMessage {
   v: 1;
   events: DomainEvent[];
+  /**
+   * For a room's batch: the participants who had no socket open in the room when it was
+   * stored (the room knows, from its sockets' tags). Only they may get a message push.
+   */
+  offline?: string[];
 }
+
+/**
+ * A webhook delivery of some events to one URL, retried on its own (`retry({delaySeconds})`),
+ * so a failing receiver never makes another URL see an event twice. `priorAttempts` counts
+ * the attempts made before this queue message existed (none: it is the first).
+ */
+export interface WebhookDeliveryMessage {
+  v: 1;
+  kind: "webhook";
+  url: string;
+  events: DomainEvent[];
+  priorAttempts: number;
+}
+
+/** Everything the EVENTS queue carries. */
+export type EventsQueueBody = EventBatchMessage | WebhookDeliveryMessage;
 
 export function consultationEvent(
   type: ConsultationEventType,

@@ -8,6 +8,7 @@ import { Ending } from "./ending";
 import { FrameHandler } from "./frame-handler";
 import { HotStore } from "./hot-store";
 import { RoomInboxNotices } from "./inbox-notices";
+import { RoomMessageEvents } from "./message-events";
 import { Messages } from "./messages";
 import { Presence } from "./presence";
 import { RateLimiter } from "./rate-limiter";
@@ -55,6 +56,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     list: (afterSeq) => hot.store.list(requestIdx(), { afterSeq }),
     background,
   });
+  const events = new RoomMessageEvents(ctx, { events: services.events, consultation: () => state.consultation, background });
   const messages = new Messages({
     state,
     hot,
@@ -65,7 +67,10 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     now: services.now,
     newId: services.newId,
     claimAttachment: (sender, attachmentId, clientMsgId) => claimAttachment(services, requestIdx(), sender, attachmentId, clientMsgId),
-    delivered: (batch) => inbox.stored(batch),
+    delivered: (batch) => {
+      inbox.stored(batch);
+      events.stored(batch);
+    },
     async afterStored() {
       await activity.noteStored();
       await archiver.noteStored();

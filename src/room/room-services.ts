@@ -1,5 +1,6 @@
 import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
+import type { EventPublisher } from "../events/producer";
 import type { InboxClient } from "../live/inbox-client";
 import type { ArchiveStore } from "../stores/archive-store/port";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
@@ -24,6 +25,8 @@ export interface RoomServices {
   startOnFirstMessage(requestIdx: number, sender: User, waitUntil: (promise: Promise<unknown>) => void): Promise<Consultation | null>;
   /** The participants' inboxes: activity after stored messages, unread counts after reads. */
   inboxes: Pick<InboxClient, "roomActivity" | "unreadChanged">;
+  /** The EVENTS queue: one `message.created` batch per stored chat batch. */
+  events: Pick<EventPublisher, "publish">;
   /** The clock of message timestamps. */
   now(): Date;
   /** Ids of new messages. */
