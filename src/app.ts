@@ -16,6 +16,8 @@ import { registerOpenApiDoc, validationHook } from "./http/openapi";
 import { registerSystemRoutes } from "./http/system-routes";
 import { securityHeaders } from "./http/security-headers";
 import { registerInboxRoutes } from "./live/routes";
+import { registerPushRoutes } from "./push/routes";
+import { registerWebhookRoutes } from "./webhooks/routes";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -49,6 +51,8 @@ export function createApp() {
   registerArchiveRoutes(app);
   registerAttachmentRoutes(app);
   registerInboxRoutes(app);
+  registerPushRoutes(app);
+  registerWebhookRoutes(app);
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 

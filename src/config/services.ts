@@ -15,6 +15,7 @@ import { UpstashMessageStore } from "../stores/message-store/upstash";
 import { getConfig, type Config } from "./config";
 import { queueEventPublisher, type EventPublisher } from "../events/producer";
 import type { EventsQueueBody } from "../events/types";
+import { createNotifyClient, type NotifyClient } from "../push/push-client";
 
 /**
  * Everything a request, the cron job, a room or an inbox needs (config, repository, archive
@@ -33,6 +34,10 @@ export interface Services extends RoomServices, InboxServices, LifecycleDeps {
   inboxes: InboxClient;
   /** The EVENTS queue's producer (SPEC section 10). */
   events: EventPublisher;
+  /** The push objects and the webhook log (routes, queue consumer). */
+  notify: NotifyClient;
+  /** The queues themselves, for the consumer's own messages (per-URL deliveries, push retries, dead letters). */
+  queues: { events: Queue<EventsQueueBody>; deadLetters: Queue<EventsQueueBody> };
 }
 
 const cache = new WeakMap<object, Services>();
@@ -51,7 +56,8 @@ function buildServices(env: Env): Services {
   const repository = buildRepository(env, config);
   const rooms = createRoomClient(env);
   const inboxes = createInboxClient(env, repository);
-  const events = queueEventPublisher(env.EVENTS as Queue<EventsQueueBody>);
+  const queues = { events: env.EVENTS as Queue<EventsQueueBody>, deadLetters: env.EVENTS_DLQ as Queue<EventsQueueBody> };
+  const events = queueEventPublisher(queues.events);
   const now = () => new Date();
   const lifecycle: LifecycleDeps = { repository, gateway: rooms, now };
   return {
@@ -61,6 +67,8 @@ function buildServices(env: Env): Services {
     rooms,
     inboxes,
     events,
+    notify: createNotifyClient(env),
+    queues,
     gateway: rooms,
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     limits: config.limits,

@@ -62,8 +62,16 @@ export interface WebhookDeliveryMessage {
   priorAttempts: number;
 }
 
+/** The push step of a batch, on its own after it failed for now (so the webhooks are not fanned out again). */
+export interface PushRetryMessage {
+  v: 1;
+  kind: "push";
+  events: DomainEvent[];
+  offline: string[];
+}
+
 /** Everything the EVENTS queue carries. */
-export type EventsQueueBody = EventBatchMessage | WebhookDeliveryMessage;
+export type EventsQueueBody = EventBatchMessage | WebhookDeliveryMessage | PushRetryMessage;
 
 export function consultationEvent(
   type: ConsultationEventType,

@@ -11,7 +11,7 @@ import type { RoomServices } from "../../src/room/room-services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import type { RoomMessageStore } from "../../src/stores/message-store/port";
 
-export { default, InboxDO, QueueWatchersDO } from "../../src/index";
+export { default, InboxDO, QueueWatchersDO, PushDO, PushCounselorsDO, WebhookLogDO } from "../../src/index";
 
 /** An ArchiveStore that forwards to `target`, or to the configured store while none is set. */
 class SwitchableArchive implements ArchiveStore {
