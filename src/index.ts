@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 import { getServices } from "./config/services";
 import { runScheduled } from "./cron/scheduled";
-import { consumeDeadLetters, consumeEvents } from "./events/consumers/queue-consumer";
+import { consumeDeadLetters, consumeEvents, DEAD_LETTER_QUEUE } from "./events/consumers/queue-consumer";
 import type { EventsQueueBody } from "./events/types";
 
 /** The Worker entry: the HTTP app, the cron trigger, the events queue, and the Durable Object classes it binds. */
@@ -11,9 +11,6 @@ export { QueueWatchersDO } from "./inbox/queue-watchers-object";
 export { PushDO } from "./push/push-object";
 export { PushCounselorsDO } from "./push/push-counselors-object";
 export { WebhookLogDO } from "./webhooks/webhook-log-object";
-
-/** wrangler.toml [[queues.consumers]]: the dead-letter queue's name. */
-export const DEAD_LETTER_QUEUE = "consultation-events-dlq";
 
 const app = createApp();
 

@@ -4,6 +4,9 @@ import type { EventBatchMessage, EventsQueueBody, PushRetryMessage, WebhookDeliv
 import { dispatchPush } from "./push-dispatch";
 import { deliverWebhookMessage, webhookMessages } from "./webhook-dispatch";
 
+/** wrangler.toml [[queues.consumers]]: the dead-letter queue's name (the Worker consumes both). */
+export const DEAD_LETTER_QUEUE = "consultation-events-dlq";
+
 /** Seconds before a push step that failed for now is tried again. */
 export const PUSH_RETRY_DELAY_SECONDS = 30;
 
