@@ -6,6 +6,12 @@ import { workerdProject } from "./support/workerd-project.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const migrations = await readD1Migrations(`${root}/migrations/d1`);
+/** The events project's Worker has Web Push on: a fresh VAPID pair per run (P-256, base64url point and scalar). */
+const vapid = await (async () => {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const publicKey = Buffer.from(await crypto.subtle.exportKey("raw", pair.publicKey)).toString("base64url");
+  return { publicKey, privateKey: (await crypto.subtle.exportKey("jwk", pair.privateKey)).d! };
+})();
 
 /** Each project's folders: a test file belongs to the project of its folder. */
 const FOLDERS = {
@@ -68,6 +74,15 @@ export default defineConfig({
           TEST_PUSH_SERVICE: inject("pushServiceUrl"),
           TEST_FCM: inject("fcmService"),
           TEST_WEBHOOK_RECEIVER: inject("webhookReceiver"),
+          // The Worker itself pushes and posts webhooks to the stand-ins (test/events/notify-*.test.ts).
+          VAPID_PUBLIC_KEY: vapid.publicKey,
+          VAPID_PRIVATE_KEY: vapid.privateKey,
+          VAPID_SUBJECT: "mailto:ops@example.edu",
+          PUSH_BATCH_SECONDS: "1",
+          FCM_SERVICE_ACCOUNT: JSON.stringify(inject("fcmService").account),
+          FCM_ENDPOINT: inject("fcmService").url,
+          WEBHOOK_URLS: inject("webhookReceiver").url,
+          WEBHOOK_SECRET: inject("webhookReceiver").secret,
         }),
       }),
       workerdProject(root, migrations, {

@@ -17,6 +17,14 @@ export async function useArchive(requestIdx: number, store: ArchiveStore | null)
   });
 }
 
+/** The room's EVENTS queue operations so far (test/support/test-worker.ts records them). */
+export async function roomQueueSends(requestIdx: number) {
+  return runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    return structuredClone(room.queueSends());
+  });
+}
+
 /** Every hot-store read of the room waits `ms` first (a slow Upstash); 0 ends it. */
 export async function slowHotReads(requestIdx: number, ms: number): Promise<void> {
   await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {

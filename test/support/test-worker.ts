@@ -7,6 +7,8 @@
  * test may slow down (`slowHotReads`, as a far Upstash answers). Nothing patches a live instance.
  */
 import { RoomDO as DeployedRoomDO } from "../../src/index";
+import { queueEventPublisher, type EventQueue } from "../../src/events/producer";
+import type { EventBatchMessage } from "../../src/events/types";
 import type { RoomServices } from "../../src/room/room-services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import type { RoomMessageStore } from "../../src/stores/message-store/port";
@@ -45,6 +47,19 @@ function slowable(hot: RoomMessageStore): { hot: RoomMessageStore; delay: { ms: 
 // The base constructor asks for its services before this class's fields exist.
 const archives = new WeakMap<object, SwitchableArchive>();
 const hotDelays = new WeakMap<object, { ms: number }>();
+const queueSends = new WeakMap<object, EventBatchMessage[][]>();
+
+/** The EVENTS queue as the room uses it, recording each queue operation's bodies (then sending them for real). */
+function countingQueue(queue: EventQueue, sends: EventBatchMessage[][]): EventQueue {
+  return {
+    send: (body, options) => (sends.push([body]), queue.send(body, options)),
+    sendBatch: (messages) => {
+      const list = [...messages];
+      sends.push(list.map((m) => m.body));
+      return queue.sendBatch(list);
+    },
+  };
+}
 
 export class RoomDO extends DeployedRoomDO {
   protected override services(env: Env): RoomServices {
@@ -56,12 +71,20 @@ export class RoomDO extends DeployedRoomDO {
       hotDelays.set(this, delay);
       return hot;
     };
-    return { ...services, archive, messageStoreFor };
+    const sends: EventBatchMessage[][] = [];
+    queueSends.set(this, sends);
+    const events = queueEventPublisher(countingQueue(env.EVENTS as unknown as EventQueue, sends));
+    return { ...services, archive, messageStoreFor, events };
   }
 
   /** From now on every hot-store read of this room waits `ms` first (0: not any more). */
   slowHotReads(ms: number): void {
     hotDelays.get(this)!.ms = ms;
+  }
+
+  /** Every EVENTS queue operation of this room so far, with the bodies it carried. */
+  queueSends(): EventBatchMessage[][] {
+    return queueSends.get(this)!;
   }
 
   /** The archive store this room writes to from now on (null: the configured one again). */
