@@ -70,20 +70,24 @@ export default defineConfig({
         folders: FOLDERS.events,
         // Push service, FCM and webhook receiver stand-ins, started in Node.
         globalSetup: ["test/services/push-service.ts", "test/services/fcm-service.ts", "test/services/webhook-receiver.ts"],
-        bindings: (inject) => ({
-          TEST_PUSH_SERVICE: inject("pushServiceUrl"),
-          TEST_FCM: inject("fcmService"),
-          TEST_WEBHOOK_RECEIVER: inject("webhookReceiver"),
-          // The Worker itself pushes and posts webhooks to the stand-ins (test/events/notify-*.test.ts).
-          VAPID_PUBLIC_KEY: vapid.publicKey,
-          VAPID_PRIVATE_KEY: vapid.privateKey,
-          VAPID_SUBJECT: "mailto:ops@example.edu",
-          PUSH_BATCH_SECONDS: "1",
-          FCM_SERVICE_ACCOUNT: JSON.stringify(inject("fcmService").account),
-          FCM_ENDPOINT: inject("fcmService").url,
-          WEBHOOK_URLS: inject("webhookReceiver").url,
-          WEBHOOK_SECRET: inject("webhookReceiver").secret,
-        }),
+        bindings: (inject) => {
+          const fcm = inject<{ url: string; account: unknown }>("fcmService");
+          const hooks = inject<{ url: string; secret: string }>("webhookReceiver");
+          return {
+            TEST_PUSH_SERVICE: inject("pushServiceUrl"),
+            TEST_FCM: fcm,
+            TEST_WEBHOOK_RECEIVER: hooks,
+            // The Worker itself pushes and posts webhooks to the stand-ins (test/events/notify-*.test.ts).
+            VAPID_PUBLIC_KEY: vapid.publicKey,
+            VAPID_PRIVATE_KEY: vapid.privateKey,
+            VAPID_SUBJECT: "mailto:ops@example.edu",
+            PUSH_BATCH_SECONDS: "1",
+            FCM_SERVICE_ACCOUNT: JSON.stringify(fcm.account),
+            FCM_ENDPOINT: fcm.url,
+            WEBHOOK_URLS: hooks.url,
+            WEBHOOK_SECRET: hooks.secret,
+          };
+        },
       }),
       workerdProject(root, migrations, {
         name: "contract",

@@ -88,7 +88,7 @@ async function sendMessages(socket: ChatSocket, n: number): Promise<void> {
     const clientMsgId = randomUUID();
     socket.send({ type: "send", clientMsgId, content: `메시지 ${i}` });
     // Under the room's rate limit (10/s sustained): every message is stored.
-    await socket.next("ack", (f: { clientMsgId?: string }) => f.clientMsgId === clientMsgId);
+    await socket.next((f) => f.type === "ack" && f.clientMsgId === clientMsgId);
     await new Promise((r) => setTimeout(r, 60));
   }
 }
