@@ -20,6 +20,7 @@ import { securityHeaders } from "./scenarios/security-headers";
 import { supportQueue } from "./scenarios/support-queue";
 import { tokenHandoff } from "./scenarios/token-handoff";
 import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
+import { webPush } from "./scenarios/web-push";
 
 const scenarios: Scenario[] = [
   scheduledConsultation,
@@ -33,6 +34,7 @@ const scenarios: Scenario[] = [
   adminAndLayout,
   securityHeaders,
   attachments,
+  webPush,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;
