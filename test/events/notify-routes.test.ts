@@ -148,3 +148,13 @@ describe("configuration", () => {
     });
   }
 });
+
+describe("/openapi.json", () => {
+  it("documents every notification route", async () => {
+    const { body } = await apiJson("/openapi.json");
+    expect(Object.keys(body.paths["/api/push/vapid-public-key"])).toEqual(["get"]);
+    expect(Object.keys(body.paths["/api/push/subscriptions"]).sort()).toEqual(["delete", "post"]);
+    expect(Object.keys(body.paths["/api/push/fcm-tokens"]).sort()).toEqual(["delete", "post"]);
+    expect(Object.keys(body.paths["/api/admin/webhooks"])).toEqual(["get"]);
+  });
+});

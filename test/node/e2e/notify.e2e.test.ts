@@ -186,6 +186,7 @@ describe("FCM", () => {
     expect(fcm.tokenRequests.filter((r) => r.ok).length - before).toBeLessThanOrEqual(1);
     expect(new Set(fcm.delivered.filter((d) => d.message.token === token).map((d) => d.accessToken)).size).toBe(1);
   }, 60_000);
+
 });
 
 describe("webhooks", () => {
