@@ -15,6 +15,8 @@ export interface PushSettings {
   fcm: FcmSender | null;
   batchSeconds: number;
   locale: Locale;
+  /** The user's unread count in a room, from the room's read marks (SPEC 9). */
+  unreadIn(requestIdx: number, userCode: string): Promise<number>;
 }
 
 /** What one push to all of a user's devices came to. */
@@ -44,13 +46,14 @@ export class PushDO extends DurableObject<Env> {
 
   /** The senders from the configuration (src/config/services.ts); a subclass in tests may hand others. */
   protected settings(env: Env): PushSettings {
-    const { config } = getServices(env);
+    const { config, rooms } = getServices(env);
     const { vapid, fcm, batchSeconds } = config.push;
     return {
       webPush: vapid ? createWebPushSender(vapid) : null,
       fcm: fcm ? createFcmSender(fcm.account, { endpoint: fcm.endpoint }) : null,
       batchSeconds,
       locale: config.transcript.locale,
+      unreadIn: (requestIdx, userCode) => rooms.unreadFor(requestIdx, userCode),
     };
   }
 
@@ -87,10 +90,10 @@ export class PushDO extends DurableObject<Env> {
   }
 
   /** New messages in a room none of this user's devices has open: counted into its window. */
-  async messagesArrived(requestIdx: number, messages: PushableMessage[]): Promise<number> {
+  async messagesArrived(userCode: string, requestIdx: number, messages: PushableMessage[]): Promise<number> {
     if (this.targets.count() === 0) return 0;
     const now = Date.now();
-    const added = this.windows.offer(requestIdx, messages, now, this.config.batchSeconds * 1000);
+    const added = this.windows.offer(userCode, requestIdx, messages, now, this.config.batchSeconds * 1000);
     if (added > 0) await this.rearm();
     return added;
   }
@@ -98,6 +101,11 @@ export class PushDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     for (const w of this.windows.due(now)) {
+      // Read meanwhile on some device (the room's read marks say so): nothing to tell.
+      if ((await this.unreadNow(w.requestIdx, w.userCode)) === 0) {
+        this.windows.close(w.requestIdx);
+        continue;
+      }
       const payload = messageBatchNotification(
         { requestIdx: w.requestIdx, count: w.count, senderName: w.senderName, last: { type: w.lastType, content: w.lastPreview } },
         this.config.locale,
@@ -108,6 +116,16 @@ export class PushDO extends DurableObject<Env> {
     }
     this.windows.prune(now);
     await this.rearm();
+  }
+
+  /** null when the room cannot say (then the push goes: better one too many than a lost one). */
+  private async unreadNow(requestIdx: number, userCode: string): Promise<number | null> {
+    try {
+      return await this.config.unreadIn(requestIdx, userCode);
+    } catch (e) {
+      console.warn(`unread count of ${userCode} in ${requestIdx} unavailable; pushing anyway`, e);
+      return null;
+    }
   }
 
   private async rearm(): Promise<void> {

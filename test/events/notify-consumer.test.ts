@@ -9,7 +9,9 @@ import type { ChatMessage, Consultation } from "../../src/domain/types";
 import { consultationEvent, messageEvent, type EventsQueueBody } from "../../src/events/types";
 import worker from "../../src/index";
 import { apiJson, testEnv } from "../support/api";
+import { actOk, createConsultation as createViaApi } from "../support/consultations";
 import { someone } from "../support/inbox";
+import { connect, post } from "../support/sockets";
 
 const t = env as unknown as { TEST_PUSH_SERVICE: string; TEST_WEBHOOK_RECEIVER: { url: string; control: string } };
 
@@ -40,9 +42,6 @@ function consultation(requester: string, recipient: string | null, status: Consu
   };
 }
 
-const message = (requestIdx: number, seq: number, sender: string, senderName: string): ChatMessage => ({
-  id: crypto.randomUUID(), seq, requestIdx, sender, senderName, type: "NORMAL", content: `메시지 ${seq}`, sentAt: new Date().toISOString(), clientMsgId: crypto.randomUUID(),
-});
 
 describe("lifecycle pushes", () => {
   it("the same event twice: one push to each device", async () => {
@@ -66,33 +65,60 @@ describe("lifecycle pushes", () => {
   });
 });
 
+/** A running consultation with `n` messages from the professor (seq 1 is the SYSTEM "started"); the student is not in the room. */
+async function roomWithMessages(n: number) {
+  const s = someone("student");
+  const p = someone("professor");
+  const asked = await createViaApi(s, { recipientUserCode: p.sub, title: "질문" });
+  const c = await actOk(p, asked.requestIdx, "start");
+  const room = (await connect(c.requestIdx, { token: p })).client;
+  for (let i = 1; i <= n; i++) expect((await post(room, `메시지 ${i}`)).type).toBe("ack");
+  room.close();
+  const { body } = await apiJson(`/api/chat/messages/${c.requestIdx}`, { token: p });
+  const messages = (body.messages as ChatMessage[]).filter((m) => m.type === "NORMAL");
+  return { s, p, c, messages };
+}
+
+/** The message pushes of a device after `ms` (the real queue also brings the room's lifecycle pushes: left out). */
+async function pushesWithin(id: string, ms: number) {
+  await new Promise((r) => setTimeout(r, ms));
+  return (await received(id)).filter((x) => x.payload?.type === "message.batch");
+}
+
 describe("message pushes", () => {
   it("a batch delivered twice counts once into the window: one push with the batch's count", async () => {
-    const s = someone("student");
+    const { s, p, c, messages } = await roomWithMessages(3);
     const id = await device(s);
-    const c = consultation(s.sub, "PROF9", "IN_PROGRESS");
-    const events = [1, 2, 3].map((seq) => messageEvent(message(c.requestIdx, seq, "PROF9", "김교수")));
-    await deliver({ v: 1, events, offline: [s.sub, "PROF9"] });
-    await deliver({ v: 1, events, offline: [s.sub, "PROF9"] });
+    const events = messages.map(messageEvent);
+    await deliver({ v: 1, events, offline: [s.sub] });
+    await deliver({ v: 1, events, offline: [s.sub] });
     // PUSH_BATCH_SECONDS is 1 in this project: the window closes by its alarm.
-    let pushes = await received(id);
-    for (let i = 0; i < 100 && pushes.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      pushes = await received(id);
-    }
-    expect(pushes.map((p) => p.payload)).toEqual([{ title: "김교수님의 새 메시지 3개", body: "메시지 3", url: `/consultations/${c.requestIdx}`, requestIdx: c.requestIdx, type: "message.batch" }]);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await received(id)).toHaveLength(1);
+    let pushes = await pushesWithin(id, 0);
+    for (let i = 0; i < 100 && pushes.length === 0; i++) pushes = await pushesWithin(id, 50);
+    expect(pushes.map((x) => x.payload)).toEqual([{ title: `${p.name}님의 새 메시지 3개`, body: "메시지 3", url: `/consultations/${c.requestIdx}`, requestIdx: c.requestIdx, type: "message.batch" }]);
+    expect(await pushesWithin(id, 1500)).toHaveLength(1);
   });
 
   it("a participant not named offline (a socket in the room) gets no message push; their own messages never count", async () => {
-    const s = someone("student");
+    const { s, c, messages } = await roomWithMessages(1);
     const id = await device(s);
-    const c = consultation(s.sub, "PROF9", "IN_PROGRESS");
-    await deliver({ v: 1, events: [messageEvent(message(c.requestIdx, 1, "PROF9", "김교수"))], offline: ["PROF9"] });
-    await deliver({ v: 1, events: [messageEvent(message(c.requestIdx, 2, s.sub, s.name))], offline: [s.sub] });
-    await new Promise((r) => setTimeout(r, 1800));
-    expect(await received(id)).toEqual([]);
+    // The student has 1 unread: only the offline rule and the sender rule can keep the push away.
+    await deliver({ v: 1, events: [messageEvent(messages[0]!)], offline: [] });
+    const own = { ...messages[0]!, id: crypto.randomUUID(), seq: 99, sender: s.sub, senderName: s.name };
+    await deliver({ v: 1, events: [messageEvent(own)], offline: [s.sub] });
+    expect(await pushesWithin(id, 1800)).toEqual([]);
+    expect(c.requestIdx).toBeGreaterThan(0);
+  });
+
+  it("a participant who reads the room before the window closes gets no push", async () => {
+    const { s, c, messages } = await roomWithMessages(2);
+    const id = await device(s);
+    await deliver({ v: 1, events: messages.map(messageEvent), offline: [s.sub] });
+    const student = (await connect(c.requestIdx, { token: s })).client;
+    student.send({ type: "read", upToSeq: messages.at(-1)!.seq });
+    await student.next((f) => f.type === "read" && f.userCode === s.sub);
+    expect(await pushesWithin(id, 1800)).toEqual([]);
+    student.close();
   });
 });
 

@@ -61,7 +61,7 @@ export async function dispatchPush(events: readonly DomainEvent[], offline: read
   for (const [requestIdx, messages] of byRoom) {
     for (const userCode of offline) {
       const pushable = pushableFor(userCode, messages, locale);
-      if (pushable.length > 0) await notify.push(userCode).messagesArrived(requestIdx, pushable);
+      if (pushable.length > 0) await notify.push(userCode).messagesArrived(userCode, requestIdx, pushable);
     }
   }
   if (retry > 0) throw new Error(`${retry} push device(s) failed for now; the queue retries`);
