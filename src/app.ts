@@ -18,6 +18,8 @@ import { securityHeaders } from "./http/security-headers";
 import { serveAppOrNotFound } from "./http/static-app";
 import { registerInboxRoutes } from "./live/routes";
 import { registerStompRoutes } from "./live/stomp-routes";
+import { registerPushRoutes } from "./push/routes";
+import { registerWebhookRoutes } from "./webhooks/routes";
 
 /** SPEC section 3: request bodies over 64 KiB are refused before anything reads them. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -52,6 +54,8 @@ export function createApp() {
   registerAttachmentRoutes(app);
   registerInboxRoutes(app);
   registerStompRoutes(app);
+  registerPushRoutes(app);
+  registerWebhookRoutes(app);
   app.route("/api/dev/sign-in", devSignIn); // 404 unless DEV_AUTH=true (local demo users)
   registerOpenApiDoc(app);
 

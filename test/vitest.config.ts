@@ -7,6 +7,12 @@ import { workerdProject } from "./support/workerd-project.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const migrations = await readD1Migrations(`${root}/migrations/d1`);
+/** The events project's Worker has Web Push on: a fresh VAPID pair per run (P-256, base64url point and scalar). */
+const vapid = await (async () => {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const publicKey = Buffer.from(await crypto.subtle.exportKey("raw", pair.publicKey)).toString("base64url");
+  return { publicKey, privateKey: (await crypto.subtle.exportKey("jwk", pair.privateKey)).d! };
+})();
 
 /** Each project's folders: a test file belongs to the project of its deepest folder. */
 const FOLDERS = {
@@ -104,11 +110,24 @@ export default defineConfig({
         folders: FOLDERS.events,
         // Push service, FCM and webhook receiver stand-ins, started in Node.
         globalSetup: ["test/services/push-service.ts", "test/services/fcm-service.ts", "test/services/webhook-receiver.ts"],
-        bindings: (inject) => ({
-          TEST_PUSH_SERVICE: inject("pushServiceUrl"),
-          TEST_FCM: inject("fcmService"),
-          TEST_WEBHOOK_RECEIVER: inject("webhookReceiver"),
-        }),
+        bindings: (inject) => {
+          const fcm = inject<{ url: string; account: unknown }>("fcmService");
+          const hooks = inject<{ url: string; secret: string }>("webhookReceiver");
+          return {
+            TEST_PUSH_SERVICE: inject("pushServiceUrl"),
+            TEST_FCM: fcm,
+            TEST_WEBHOOK_RECEIVER: hooks,
+            // The Worker itself pushes and posts webhooks to the stand-ins (test/events/notify-*.test.ts).
+            VAPID_PUBLIC_KEY: vapid.publicKey,
+            VAPID_PRIVATE_KEY: vapid.privateKey,
+            VAPID_SUBJECT: "mailto:ops@example.edu",
+            PUSH_BATCH_SECONDS: "1",
+            FCM_SERVICE_ACCOUNT: JSON.stringify(fcm.account),
+            FCM_ENDPOINT: fcm.url,
+            WEBHOOK_URLS: hooks.url,
+            WEBHOOK_SECRET: hooks.secret,
+          };
+        },
       }),
       workerdProject(root, migrations, {
         name: "contract",

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { ConfigError } from "../domain/errors";
+import { DEFAULT_FCM_ENDPOINT, parseServiceAccount, type ServiceAccount } from "../events/consumers/fcm";
+import { vapidKeysProblems, type VapidKeys } from "../events/consumers/web-push";
+import { parseWebhookSecret, parseWebhookUrls } from "../events/consumers/webhooks";
 
 /**
  * Every variable the Worker reads (README "Configuration"). Most are secrets or optional
@@ -14,6 +17,9 @@ const VARIABLES = [
   "ALLOWED_ORIGINS", "CHAT_TTL_HOURS", "ORPHAN_HOURS", "TRANSCRIPT_TIMEZONE", "TRANSCRIPT_LOCALE",
   "COUNSELOR_ROLES", "ADMIN_ROLES", "JWT_REQUIRE_EXP", "MAX_OPEN_REQUESTS", "CREATES_PER_HOUR",
   "ATTACHMENT_MAX_BYTES", "ATTACHMENT_TYPES",
+  /** Notifications and webhooks (SPEC section 10). */
+  "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT", "PUSH_BATCH_SECONDS",
+  "FCM_SERVICE_ACCOUNT", "FCM_ENDPOINT", "WEBHOOK_URLS", "WEBHOOK_SECRET",
   /** Key of the Worker's own upload URLs (R2 binding); defaults to JWT_SECRET. */
   "ATTACHMENT_SIGNING_SECRET",
   /** Local development only: enables the demo sign-in route. */
@@ -64,6 +70,15 @@ export interface Config {
     /** Key material of the Worker's own upload URLs: ATTACHMENT_SIGNING_SECRET, else JWT_SECRET. */
     signingSecret: string | null;
   };
+  /** SPEC section 10: Web Push (null without VAPID keys), FCM (null without a service account), the batching window. */
+  push: {
+    vapid: VapidKeys | null;
+    fcm: { account: ServiceAccount; endpoint: string } | null;
+    /** At most one message push per room per this many seconds. */
+    batchSeconds: number;
+  };
+  /** SPEC section 10: null when no WEBHOOK_URLS are set. */
+  webhooks: { urls: string[]; secret: Uint8Array<ArrayBuffer> } | null;
 }
 
 const list = (fallback: string) =>
@@ -153,6 +168,7 @@ const varsSchema = z.object({
   ADMIN_ROLES: list("admin"),
   CHAT_TTL_HOURS: positiveNumber("CHAT_TTL_HOURS", 36),
   ORPHAN_HOURS: positiveNumber("ORPHAN_HOURS", 60),
+  PUSH_BATCH_SECONDS: positiveNumber("PUSH_BATCH_SECONDS", 60),
   TRANSCRIPT_TIMEZONE: z
     .string()
     .optional()
@@ -232,6 +248,15 @@ export function parseConfig(env: ConfigVars): Config {
   const s3 = group(env, ["S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const, problems);
   const database = group(env, ["DATABASE_HOST", "DATABASE_USERNAME", "DATABASE_PASSWORD"] as const, problems);
 
+  const vapidGroup = group(env, ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"] as const, problems);
+  let vapid: VapidKeys | null = null;
+  if (vapidGroup) {
+    vapid = { publicKey: vapidGroup[0]!, privateKey: vapidGroup[1]!, subject: vapidGroup[2]! };
+    problems.push(...vapidKeysProblems(vapid));
+  }
+  const fcm = parseFcm(env, problems);
+  const webhooks = parseWebhooks(env, problems);
+
   if (problems.length || !vars.success) throw new ConfigError(problems);
   const v = vars.data;
   return {
@@ -265,7 +290,40 @@ export function parseConfig(env: ConfigVars): Config {
       types: v.ATTACHMENT_TYPES,
       signingSecret: env.ATTACHMENT_SIGNING_SECRET?.trim() || secret,
     },
+    push: { vapid, fcm, batchSeconds: v.PUSH_BATCH_SECONDS },
+    webhooks,
   };
+}
+
+/** FCM_SERVICE_ACCOUNT (JSON) turns FCM on; FCM_ENDPOINT alone is a half-given group. */
+function parseFcm(env: ConfigVars, problems: string[]): Config["push"]["fcm"] {
+  const text = env.FCM_SERVICE_ACCOUNT?.trim();
+  const endpoint = env.FCM_ENDPOINT?.trim();
+  if (!text) {
+    if (endpoint) problems.push("FCM_SERVICE_ACCOUNT is missing (required together with FCM_ENDPOINT)");
+    return null;
+  }
+  if (endpoint && !/^https?:\/\/[^/]/.test(endpoint)) problems.push("FCM_ENDPOINT must be an http(s) URL");
+  try {
+    return { account: parseServiceAccount(text), endpoint: (endpoint || DEFAULT_FCM_ENDPOINT).replace(/\/+$/, "") };
+  } catch (e) {
+    problems.push((e as Error).message);
+    return null;
+  }
+}
+
+/** WEBHOOK_URLS and WEBHOOK_SECRET come together: one without the other is a startup error naming the other. */
+function parseWebhooks(env: ConfigVars, problems: string[]): Config["webhooks"] {
+  const pair = group(env, ["WEBHOOK_URLS", "WEBHOOK_SECRET"] as const, problems);
+  if (!pair) return null;
+  try {
+    const urls = parseWebhookUrls(pair[0]);
+    const secret = parseWebhookSecret(pair[1]!);
+    return urls.length ? { urls, secret } : null;
+  } catch (e) {
+    problems.push((e as Error).message);
+    return null;
+  }
 }
 
 const cache = new WeakMap<object, Config | ConfigError>();

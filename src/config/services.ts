@@ -15,6 +15,9 @@ import type { RoomMessageStore } from "../stores/message-store/port";
 import { SqliteMessageStore } from "../stores/message-store/sqlite";
 import { UpstashMessageStore } from "../stores/message-store/upstash";
 import { getConfig, type Config } from "./config";
+import { queueEventPublisher, type EventPublisher } from "../events/producer";
+import type { EventsQueueBody } from "../events/types";
+import { createNotifyClient, type NotifyClient } from "../push/push-client";
 
 /**
  * Everything a request, the cron job, a room or an inbox needs (config, repository, archive
@@ -33,6 +36,12 @@ export interface Services extends RoomServices, InboxServices, StompServices, Li
   inboxes: InboxClient;
   /** The typed client of the STOMP connection objects (SPEC section 12). */
   stomp: StompClient;
+  /** The EVENTS queue's producer (SPEC section 10). */
+  events: EventPublisher;
+  /** The push objects and the webhook log (routes, queue consumer). */
+  notify: NotifyClient;
+  /** The queues themselves, for the consumer's own messages (per-URL deliveries, push retries, dead letters). */
+  queues: { events: Queue<EventsQueueBody>; deadLetters: Queue<EventsQueueBody> };
 }
 
 const cache = new WeakMap<object, Services>();
@@ -51,6 +60,8 @@ function buildServices(env: Env): Services {
   const repository = buildRepository(env, config);
   const rooms = createRoomClient(env);
   const inboxes = createInboxClient(env, repository);
+  const queues = { events: env.EVENTS as Queue<EventsQueueBody>, deadLetters: env.EVENTS_DLQ as Queue<EventsQueueBody> };
+  const events = queueEventPublisher(queues.events);
   const now = () => new Date();
   const lifecycle: LifecycleDeps = { repository, gateway: rooms, now };
   return {
@@ -60,12 +71,15 @@ function buildServices(env: Env): Services {
     rooms,
     inboxes,
     stomp: createStompClient(env),
+    events,
+    notify: createNotifyClient(env),
+    queues,
     gateway: rooms,
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     limits: config.limits,
     // The room lends its waitUntil, so the inboxes hear of the start without delaying the send.
     startOnFirstMessage: (requestIdx, sender, waitUntil) =>
-      startOnFirstMessage({ ...lifecycle, live: { inboxes, waitUntil } }, requestIdx, sender),
+      startOnFirstMessage({ ...lifecycle, live: { inboxes, events, waitUntil } }, requestIdx, sender),
     now,
     newId: () => crypto.randomUUID(),
   };

@@ -5,5 +5,5 @@ import { withLive, type LifecycleDeps } from "./service";
 /** The lifecycle for one request: the services, and live notices kept running by the request's waitUntil. */
 export function requestLifecycle(c: Context<AppEnv>): LifecycleDeps {
   const services = c.var.services;
-  return withLive(services, services.inboxes, (p) => c.executionCtx.waitUntil(p));
+  return withLive(services, services, (p) => c.executionCtx.waitUntil(p));
 }

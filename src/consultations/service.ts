@@ -2,7 +2,7 @@ import type { RoomGateway } from "../chat/room-client";
 import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
 import { ApiError } from "../domain/errors";
-import { notifyInboxes, type LiveContext } from "../live/notify-inboxes";
+import { announceChange, EVENT_OF_ACTION, type Announcer } from "./announce-change";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import { createWithinLimits } from "./create-limits";
 import {
@@ -26,8 +26,8 @@ export interface LifecycleDeps {
   now?: () => Date;
   /** Create limits (SPEC section 14); absent = none (callers that never create). */
   limits?: Config["limits"];
-  /** Where live notices go (the inbox sockets) and what keeps them running; absent: nobody is told. */
-  live?: LiveContext;
+  /** Where stored changes are announced (inbox sockets, the events queue) and what keeps that running; absent: nobody is told. */
+  live?: Announcer;
 }
 
 /**
@@ -37,10 +37,10 @@ export interface LifecycleDeps {
  */
 export function withLive<D extends LifecycleDeps>(
   deps: D,
-  inboxes: LiveContext["inboxes"],
-  waitUntil: LiveContext["waitUntil"],
-): D & { live: LiveContext } {
-  return { ...deps, live: { inboxes, waitUntil } };
+  announcer: Omit<Announcer, "waitUntil">,
+  waitUntil: Announcer["waitUntil"],
+): D & { live: Announcer } {
+  return { ...deps, live: { inboxes: announcer.inboxes, events: announcer.events, waitUntil } };
 }
 
 /**
@@ -106,7 +106,7 @@ export async function createConsultation(deps: LifecycleDeps, actor: User, input
     scheduledAt: input.scheduledAt ?? null,
     now: deps.now?.() ?? new Date(),
   }, deps.limits ?? { maxOpenRequests: 0, createsPerHour: 0 });
-  notifyInboxes(deps.live, null, created);
+  announceChange(deps.live, "consultation.created", null, created, new Date(created.createdAt));
   return created;
 }
 
@@ -126,7 +126,7 @@ export async function performAction(
 ): Promise<Consultation> {
   const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planAction(action, c, actor, input, now));
   await notify(action, () => deps.gateway.statusChanged(after, before, actor));
-  notifyInboxes(deps.live, before, after);
+  announceChange(deps.live, EVENT_OF_ACTION[action], before, after, new Date(after.updatedAt));
   return after;
 }
 
@@ -143,7 +143,7 @@ export async function endConsultation(deps: LifecycleDeps, requestIdx: number, a
   const { chatLogKey } = await deps.gateway.archive(current, endedBy);
   const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planEnd(c, actor, chatLogKey, now));
   await notify("completed", () => deps.gateway.completed(after));
-  notifyInboxes(deps.live, before, after);
+  announceChange(deps.live, "consultation.ended", before, after, new Date(after.updatedAt));
   return after;
 }
 
@@ -158,6 +158,6 @@ export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: numbe
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;
   const after = await deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
-  notifyInboxes(deps.live, c, after);
+  announceChange(deps.live, "consultation.started", c, after, now);
   return after;
 }

@@ -17,7 +17,7 @@ export async function runScheduled(controller: ScheduledController, services: Se
   const now = new Date(controller.scheduledTime);
   // The inboxes hear of each ended consultation, kept running by the trigger's waitUntil.
   const base = { ...services, now: () => now };
-  const deps = ctx ? withLive(base, services.inboxes, (p) => ctx.waitUntil(p)) : base;
+  const deps = ctx ? withLive(base, services, (p) => ctx.waitUntil(p)) : base;
   const { orphanHours } = services.config;
   // Independent of the orphans: a failure there must not keep stale uploads around.
   const attachments = await cleanupStaleAttachments(services, { now, batch: ATTACHMENT_BATCH }).catch((e: unknown) => {

@@ -11,7 +11,12 @@ export const MAX_BATCH_BYTES = 250_000;
 
 export interface EventPublisher {
   /** Resolves once the queue has accepted every event (in order); rejects otherwise. */
-  publish(events: readonly DomainEvent[]): Promise<void>;
+  publish(events: readonly DomainEvent[], extras?: PublishExtras): Promise<void>;
+}
+
+/** What a room adds to its batch (see EventBatchMessage). */
+export interface PublishExtras {
+  offline?: string[];
 }
 
 /** The part of a `Queue<EventBatchMessage>` binding the producer uses. */
@@ -27,8 +32,9 @@ const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).byte
  * Packs events, in order, into as few queue message bodies as the size limit allows.
  * A stored chat batch is usually one body; a batch of long messages becomes several.
  */
-export function packEvents(events: readonly DomainEvent[], maxBytes = MAX_MESSAGE_BYTES): EventBatchMessage[] {
-  const emptyBytes = jsonBytes({ v: 1, events: [] });
+export function packEvents(events: readonly DomainEvent[], maxBytes = MAX_MESSAGE_BYTES, extras: PublishExtras = {}): EventBatchMessage[] {
+  const head = extras.offline ? { offline: extras.offline } : {};
+  const emptyBytes = jsonBytes({ v: 1, events: [], ...head });
   const bodies: EventBatchMessage[] = [];
   let current: DomainEvent[] = [];
   let size = emptyBytes;
@@ -39,14 +45,14 @@ export function packEvents(events: readonly DomainEvent[], maxBytes = MAX_MESSAG
       throw new Error(`event ${event.id} (${event.type}) is ${bytes} bytes, over the ${maxBytes}-byte queue message budget`);
     }
     if (current.length > 0 && size + bytes > maxBytes) {
-      bodies.push({ v: 1, events: current });
+      bodies.push({ v: 1, events: current, ...head });
       current = [];
       size = emptyBytes;
     }
     current.push(event);
     size += bytes;
   }
-  if (current.length > 0) bodies.push({ v: 1, events: current });
+  if (current.length > 0) bodies.push({ v: 1, events: current, ...head });
   return bodies;
 }
 
@@ -76,8 +82,9 @@ export function groupForSendBatch(bodies: readonly EventBatchMessage[]): EventBa
  */
 export function queueEventPublisher(queue: EventQueue): EventPublisher {
   return {
-    async publish(events) {
-      const bodies = packEvents(events);
+    async publish(events, extras) {
+      if (events.length === 0) return;
+      const bodies = packEvents(events, MAX_MESSAGE_BYTES, extras);
       if (bodies.length === 1) {
         await queue.send(bodies[0]!, { contentType: "json" });
         return;

@@ -42,7 +42,36 @@ export type DomainEvent = ConsultationEvent | MessageEvent;
 export interface EventBatchMessage {
   v: 1;
   events: DomainEvent[];
+  /**
+   * For a room's batch: the participants who had no socket open in the room when it was
+   * stored (the room knows, from its sockets' tags). Only they may get a message push.
+   */
+  offline?: string[];
 }
+
+/**
+ * A webhook delivery of some events to one URL, retried on its own (`retry({delaySeconds})`),
+ * so a failing receiver never makes another URL see an event twice. `priorAttempts` counts
+ * the attempts made before this queue message existed (none: it is the first).
+ */
+export interface WebhookDeliveryMessage {
+  v: 1;
+  kind: "webhook";
+  url: string;
+  events: DomainEvent[];
+  priorAttempts: number;
+}
+
+/** The push step of a batch, on its own after it failed for now (so the webhooks are not fanned out again). */
+export interface PushRetryMessage {
+  v: 1;
+  kind: "push";
+  events: DomainEvent[];
+  offline: string[];
+}
+
+/** Everything the EVENTS queue carries. */
+export type EventsQueueBody = EventBatchMessage | WebhookDeliveryMessage | PushRetryMessage;
 
 export function consultationEvent(
   type: ConsultationEventType,

@@ -8,10 +8,11 @@ export interface LiveContext {
 }
 
 /**
- * The one call the consultation service makes after each change it stored (created when
- * `before` is null). Runs in the background: the change is already durable, and a lost
- * notice costs only liveness (the next `ready` has it). A later phase replaces this with
- * the events queue's inbox fan-out.
+ * The inbox leg of the service's announcement of each stored change (created when
+ * `before` is null; src/consultations/announce-change.ts). Runs in the background: the
+ * change is already durable, and a lost notice costs only liveness (the next `ready` has
+ * it). Direct, not through the events queue, whose hop is slower than SPEC 9's second
+ * (README "Notifications and webhooks").
  */
 export function notifyInboxes(live: LiveContext | undefined, before: Consultation | null, after: Consultation | null): void {
   if (!live || !after) return;

@@ -9,6 +9,7 @@ import { FrameHandler } from "./frame-handler";
 import { RoomHistory } from "./history";
 import { HotStore } from "./hot-store";
 import { RoomInboxNotices } from "./inbox-notices";
+import { RoomMessageEvents } from "./message-events";
 import { Messages } from "./messages";
 import { Presence } from "./presence";
 import { RateLimiter } from "./rate-limiter";
@@ -61,6 +62,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     list: (afterSeq) => history.list({ afterSeq }),
     background,
   });
+  const events = new RoomMessageEvents(ctx, { events: services.events, consultation: () => state.consultation, background });
   const messages = new Messages({
     state,
     log,
@@ -75,6 +77,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     delivered: (batch) => {
       inbox.stored(batch);
       stomp.stored(batch);
+      events.stored(batch);
     },
     async afterStored() {
       await activity.noteStored();

@@ -1,5 +1,6 @@
 import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
+import type { EventPublisher } from "../events/producer";
 import type { InboxClient } from "../live/inbox-client";
 import type { StompClient } from "../live/stomp-client";
 import type { ArchiveStore } from "../stores/archive-store/port";
@@ -27,6 +28,8 @@ export interface RoomServices {
   inboxes: Pick<InboxClient, "roomActivity" | "unreadChanged">;
   /** STOMP connections that follow this room (SPEC section 12): stored batches are forwarded to them. */
   stomp: Pick<StompClient, "deliver">;
+  /** The EVENTS queue: one `message.created` batch per stored chat batch. */
+  events: Pick<EventPublisher, "publish">;
   /** The clock of message timestamps. */
   now(): Date;
   /** Ids of new messages. */

@@ -5,6 +5,8 @@ import { probeCapabilities } from "./capabilities";
 import { h, clear, focusHeading } from "./dom";
 import { lang, setLang, t } from "./i18n";
 import { InboxConnection } from "./live/inbox-connection";
+import { pushButton } from "./push/push-button";
+import { forgetPush } from "./push/push-subscription";
 import { clearSession, loadSession, type Session } from "./session";
 import { adminStatsView } from "./views/admin-stats";
 import { consultationView } from "./views/consultation-page";
@@ -87,6 +89,7 @@ async function render(notice?: string): Promise<void> {
 }
 
 function signedOut(): void {
+  forgetPush();
   clearSession();
   session = null;
   inbox?.close();
@@ -130,7 +133,7 @@ function header(current: Session | null): HTMLElement {
     h("a", { class: "skip", href: "#main" }, t("skipToContent")),
     h("a", { class: "brand", href: "/", "data-link": true }, t("appName")),
     nav,
-    h("div", { class: "tools" }, user, langButton),
+    h("div", { class: "tools" }, user, current && pushButton(), langButton),
   );
 }
 

@@ -21,6 +21,7 @@ import { stompClients } from "./scenarios/stomp-clients";
 import { supportQueue } from "./scenarios/support-queue";
 import { tokenHandoff } from "./scenarios/token-handoff";
 import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
+import { webPush } from "./scenarios/web-push";
 
 const scenarios: Scenario[] = [
   scheduledConsultation,
@@ -35,6 +36,7 @@ const scenarios: Scenario[] = [
   securityHeaders,
   attachments,
   stompClients,
+  webPush,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;

@@ -17,6 +17,14 @@ export async function useArchive(requestIdx: number, store: ArchiveStore | null)
   });
 }
 
+/** The room's EVENTS queue operations so far (test/support/test-worker.ts records them). */
+export async function roomQueueSends(requestIdx: number) {
+  return runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    return structuredClone(room.queueSends());
+  });
+}
+
 /** Makes the room's hot-store reads and/or appends answer late (a far Upstash); 0 ends it. */
 export async function slowHotStore(requestIdx: number, delays: HotStoreDelays): Promise<void> {
   await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {

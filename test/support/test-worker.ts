@@ -8,11 +8,13 @@
  * patches a live instance.
  */
 import { RoomDO as DeployedRoomDO } from "../../src/index";
+import { queueEventPublisher, type EventQueue } from "../../src/events/producer";
+import type { EventBatchMessage } from "../../src/events/types";
 import type { RoomServices } from "../../src/room/room-services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import type { MessageStore } from "../../src/stores/message-store/port";
 
-export { default, InboxDO, QueueWatchersDO, StompDO } from "../../src/index";
+export { default, InboxDO, QueueWatchersDO, PushDO, PushCounselorsDO, StompDO, WebhookLogDO } from "../../src/index";
 
 /** An ArchiveStore that forwards to `target`, or to the configured store while none is set. */
 class SwitchableArchive implements ArchiveStore {
@@ -67,6 +69,19 @@ class SlowableMessageStore implements MessageStore {
 // The base constructor asks for its services before this class's fields exist.
 const archives = new WeakMap<object, SwitchableArchive>();
 const hotStores = new WeakMap<object, SlowableMessageStore>();
+const queueSends = new WeakMap<object, EventBatchMessage[][]>();
+
+/** The EVENTS queue as the room uses it, recording each queue operation's bodies (then sending them for real). */
+function countingQueue(queue: EventQueue, sends: EventBatchMessage[][]): EventQueue {
+  return {
+    send: (body, options) => (sends.push([body]), queue.send(body, options)),
+    sendBatch: (messages) => {
+      const list = [...messages];
+      sends.push(list.map((m) => m.body));
+      return queue.sendBatch(list);
+    },
+  };
+}
 
 export class RoomDO extends DeployedRoomDO {
   protected override services(env: Env): RoomServices {
@@ -79,12 +94,20 @@ export class RoomDO extends DeployedRoomDO {
       hotStores.set(this, slowable);
       return { ...built, store: slowable };
     };
-    return { ...services, archive, messageStoreFor };
+    const sends: EventBatchMessage[][] = [];
+    queueSends.set(this, sends);
+    const events = queueEventPublisher(countingQueue(env.EVENTS as unknown as EventQueue, sends));
+    return { ...services, archive, messageStoreFor, events };
   }
 
   /** From now on this room's hot-store reads and/or appends answer that many ms late (0: at once). */
   slowHotStore(delays: HotStoreDelays): void {
     Object.assign(hotStores.get(this)!.delays, delays);
+  }
+
+  /** Every EVENTS queue operation of this room so far, with the bodies it carried. */
+  queueSends(): EventBatchMessage[][] {
+    return queueSends.get(this)!;
   }
 
   /** The archive store this room writes to from now on (null: the configured one again). */

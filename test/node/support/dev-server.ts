@@ -57,9 +57,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * dotenv reads double-quoted values with escapes but cannot unescape an inner `"`; a JSON
+ * value (FCM_SERVICE_ACCOUNT) goes in single quotes, which dotenv takes literally.
+ */
 function envFileText(vars: Record<string, string>): string {
   return Object.entries(vars)
-    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+    .map(([name, value]) => `${name}=${value.includes('"') && !/['\n]/.test(value) ? `'${value}'` : JSON.stringify(value)}`)
     .join("\n");
 }
 

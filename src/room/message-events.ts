@@ -1,0 +1,35 @@
+import type { ChatMessage, Consultation } from "../domain/types";
+import { messageEvent } from "../events/types";
+import type { RoomServices } from "./room-services";
+import { openSockets, userTag } from "./sockets";
+
+/** What the room lends its event emission. */
+export interface MessageEventsHost {
+  events: RoomServices["events"];
+  consultation(): Consultation | null;
+  background(task: () => Promise<void>): void;
+}
+
+/**
+ * The room's `message.created` events (SPEC section 10): one queue message per stored
+ * batch, with every message of it inside, sent in the background after the batch is
+ * stored, so the queue never slows or fails a send. The room alone knows which
+ * participants have a socket open in it, so it names those who have none (`offline`):
+ * only they can get a message push (the batching rule). Event ids derive from message
+ * ids, so a batch published twice is dropped by the consumers' dedupe.
+ */
+export class RoomMessageEvents {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly host: MessageEventsHost,
+  ) {}
+
+  stored(batch: readonly ChatMessage[]): void {
+    const c = this.host.consultation();
+    if (!c || batch.length === 0) return;
+    const participants = [c.requesterUserCode, c.recipientUserCode].filter((u): u is string => u !== null);
+    const offline = participants.filter((userCode) => openSockets(this.ctx, userTag(userCode)).length === 0);
+    const events = batch.map(messageEvent);
+    this.host.background(() => this.host.events.publish(events, { offline }));
+  }
+}
