@@ -2,9 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import { getServices } from "../config/services";
 import type { RpcResult } from "../domain/rpc-result";
 import type { ChatMessage, Consultation, User } from "../domain/types";
-import type { ReadReceipt } from "../protocol/frames";
+import type { DeliveredMark, ReadReceipt } from "../protocol/frames";
 import type { AlarmScheduler } from "./alarm-scheduler";
 import type { Connections } from "./connections";
+import type { DeliveryMarks } from "./delivery-marks";
 import type { Ending } from "./ending";
 import type { FrameHandler } from "./frame-handler";
 import type { HotStore } from "./hot-store";
@@ -20,6 +21,7 @@ export interface MessagePage {
   messageCount: number;
   messages: ChatMessage[];
   reads: ReadReceipt[];
+  delivered: DeliveredMark[];
 }
 
 /**
@@ -43,6 +45,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #changes: StatusChanges;
   readonly #ending: Ending;
   readonly #inbox: RoomInboxNotices;
+  readonly #delivery: DeliveryMarks;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -56,6 +59,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#changes = parts.changes;
     this.#ending = parts.ending;
     this.#inbox = parts.inbox;
+    this.#delivery = parts.delivery;
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -77,7 +81,7 @@ export class RoomDO extends DurableObject<Env> {
     return this.#connections.accept(request, ({ user, consultation }) => {
       const c = this.#state.rememberConsultation(consultation);
       const { userCode, name, role } = user;
-      return { type: "ready", requestIdx: c.requestIdx, status: c.status, lastSeq: this.#state.lastSeq, you: { userCode, name, role }, reads: this.#state.reads() };
+      return { type: "ready", requestIdx: c.requestIdx, status: c.status, lastSeq: this.#state.lastSeq, you: { userCode, name, role }, reads: this.#state.reads(), delivered: this.#delivery.all() };
     });
   }
 
@@ -116,7 +120,7 @@ export class RoomDO extends DurableObject<Env> {
   async listMessages(consultation: Consultation, options: { afterSeq?: number; last?: number } = {}): Promise<MessagePage> {
     this.#state.rememberConsultation(consultation);
     const messages = await this.#hot.store.list(this.requestIdx, options);
-    return { messageCount: await this.#hot.store.count(this.requestIdx), messages, reads: this.#state.reads() };
+    return { messageCount: await this.#hot.store.count(this.requestIdx), messages, reads: this.#state.reads(), delivered: this.#delivery.all() };
   }
 
   /** RoomGateway.statusChanged: SYSTEM message, `status` frames, 4003 closes on transfer. */
