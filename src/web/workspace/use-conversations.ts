@@ -13,7 +13,9 @@ const PAGE = 30;
  * last messages are read from the store by the list itself). It reloads only when the
  * socket comes back after a drop, and every 30 s while it is down.
  */
-export function useConversations() {
+export function useConversations(me: string) {
+  // An admin's inbox carries every consultation (the dashboard's feed): the list keeps the user's own.
+  const mine = (c: InboxConsultation) => c.requesterUserCode === me || c.recipientUserCode === me;
   const [known, setKnown] = useState(() => new Map<number, InboxConsultation>());
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -29,7 +31,7 @@ export function useConversations() {
         const next = from ? new Map(old) : new Map<number, InboxConsultation>();
         for (const c of page.items) next.set(c.requestIdx, newer(store?.consultations.get(c.requestIdx), c));
         // Live ones the page did not reach (older than it, or created meanwhile).
-        if (store?.ready) for (const c of store.consultations.values()) if (!next.has(c.requestIdx)) next.set(c.requestIdx, c);
+        if (store?.ready) for (const c of store.consultations.values()) if (!next.has(c.requestIdx) && mine(c)) next.set(c.requestIdx, c);
         return next;
       });
       setCursor(page.nextCursor);
@@ -53,11 +55,11 @@ export function useConversations() {
   useEffect(() => void load(null), []);
   let readyCount = inbox.value?.store.ready ? 1 : 0;
   useInboxFrames((frame, store) => {
-    if (frame.type === "consultation") put(frame.consultation);
+    if (frame.type === "consultation" && (mine(frame.consultation) || known.has(frame.consultation.requestIdx))) put(frame.consultation);
     if (frame.type === "ready") {
       // A reconnect: anything may have changed while away (finished ones are not in `ready`).
       if (readyCount++ > 0) void load(null);
-      else for (const c of store.consultations.values()) put(c);
+      else for (const c of store.consultations.values()) if (mine(c)) put(c);
     }
   }, []);
   useWhileDown(() => void load(null), []);

@@ -28,7 +28,7 @@ export function Workspace({ selectedId, queueFirst }: { selectedId: number | nul
   const me = sessionSignal.value!.userCode;
   const viewer: Viewer = { userCode: me, counselor: caps.value.counselor, admin: caps.value.admin };
   const store = useInboxStore();
-  const conversations = useConversations();
+  const conversations = useConversations(me);
   const [selected, setSelected] = useState<InboxConsultation | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [openAction, setOpenAction] = useState<Action | null>(null);
