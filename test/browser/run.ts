@@ -20,6 +20,8 @@ import { securityHeaders } from "./scenarios/security-headers";
 import { supportQueue } from "./scenarios/support-queue";
 import { tokenHandoff } from "./scenarios/token-handoff";
 import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
+import { dashboardLive, deliveryTicks, queuePositionFalls, workspaceThree } from "./scenarios/workspace";
+import { accessibilityAndScreens, workspacePhoneAndKeyboard } from "./scenarios/workspace-access";
 
 const scenarios: Scenario[] = [
   scheduledConsultation,
@@ -33,6 +35,12 @@ const scenarios: Scenario[] = [
   adminAndLayout,
   securityHeaders,
   attachments,
+  workspaceThree,
+  queuePositionFalls,
+  deliveryTicks,
+  dashboardLive,
+  workspacePhoneAndKeyboard,
+  accessibilityAndScreens,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;
