@@ -39,7 +39,7 @@ export function Header({ current, signOut }: { current: Session | null; signOut(
         ) : null}
         {/* Notifications slot: the web-push permission button (src/web/push/) goes here. */}
         <span class="notify-slot" data-slot="notifications" />
-        <button type="button" class="link" aria-label={t("languageLabel")} onClick={() => setLang(lang() === "ko" ? "en" : "ko")}>
+        <button type="button" class="link" aria-label={`${t("languageLabel")}: ${t("language")}`} onClick={() => setLang(lang() === "ko" ? "en" : "ko")}>
           {t("language")}
         </button>
       </div>

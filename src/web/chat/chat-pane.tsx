@@ -17,7 +17,10 @@ interface Props {
   onClosed(reason: CloseReason): void;
 }
 
-/** A live log of messages (Preact's typings do not list `log` for lists; the role is valid ARIA). */
+/**
+ * The live region around the message list. On the <ol> itself the role would take the
+ * list semantics away from its items; Preact's typings do not list `log` for a div either.
+ */
 const LOG_ROLE = { role: "log" } as Record<string, string>;
 
 /** Pixels from the bottom within which the log follows new messages. */
@@ -117,7 +120,8 @@ export function ChatPane({ session, me, readOnly, stoppedNotice, onClosed }: Pro
         {link.status === "offline" ? t("offline") : t("connecting")}
       </p>
       <div class="log-wrap">
-        <ol class="messages" {...LOG_ROLE} aria-live="polite" aria-label={t("chatLog")} tabIndex={0} ref={logRef} onScroll={onScroll}>
+        <div class="log" {...LOG_ROLE} aria-live="polite" aria-label={t("chatLog")}>
+        <ol class="messages" aria-label={t("chatLog")} tabIndex={0} ref={logRef} onScroll={onScroll}>
           {items.map((item, i) => [
             i === firstUnread ? (
               <li key="divider" class="divider" role="separator" aria-label={t("unreadDivider")}>
@@ -127,6 +131,7 @@ export function ChatPane({ session, me, readOnly, stoppedNotice, onClosed }: Pro
             <MessageItem key={item.key} item={item} requestIdx={session.requestIdx} retry={(id) => session.connection.retry(id)} lang={language} />,
           ])}
         </ol>
+        </div>
         {below ? (
           <button type="button" class="jump" data-jump-latest="" onClick={jumpToLatest}>
             ↓ {t("jumpLatest")}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { consultations } from "../api";
 import { t, type MessageKey } from "../i18n";
 import type { Consultation } from "../types";
@@ -86,7 +86,7 @@ function ActionForm({ action, busy, submit }: { action: Action; busy: boolean; s
   const spec = FORMS[action];
   const ref = useRef<HTMLFormElement>(null);
   // Opening the form moves focus into it (once, not on every re-render).
-  useEffect(() => ref.current?.querySelector<HTMLElement>("input, textarea, button")?.focus(), []);
+  useLayoutEffect(() => ref.current?.querySelector<HTMLElement>("input, textarea, button")?.focus(), []);
   return (
     <form
       id={`form-${action}`}

@@ -46,7 +46,7 @@ export function useConversations(me: string) {
   function put(c: InboxConsultation): void {
     setKnown((old) => {
       const current = old.get(c.requestIdx);
-      const merged = current ? newer(c, current) : c;
+      const merged = current ? newer(current, c) : c;
       if (merged === current) return old;
       return new Map(old).set(c.requestIdx, merged);
     });
@@ -68,12 +68,16 @@ export function useConversations(me: string) {
   return { list, known, put, reload: () => load(null), more: cursor ? () => load(cursor) : null, error, loaded };
 }
 
-/** The newer of two versions of a row; a queue place changes without updatedAt, so equal rows merge. */
+/**
+ * The newer of two versions of a row (`b` is the one that arrived later). A queue place
+ * changes without updatedAt, so rows of the same version merge, the later one's fields
+ * winning (a REST row has no queue place, so the inbox's stays).
+ */
 export function newer(a: InboxConsultation | undefined, b: InboxConsultation): InboxConsultation {
   if (!a) return b;
   if (a.updatedAt > b.updatedAt) return a;
   if (b.updatedAt > a.updatedAt) return b;
-  return { ...b, ...a };
+  return { ...a, ...b };
 }
 
 /** Open conversations first (most recent activity on top), then the rest, newest first. */

@@ -50,6 +50,8 @@ export const workspacePhoneAndKeyboard: Scenario = {
     for (let i = 0; i < 60 && !(await k.evaluate((id) => document.activeElement?.closest(`li[data-request="${id}"]`) !== null, first)); i++) await k.keyboard.press("Tab");
     await k.keyboard.press("Enter");
     await k.waitForURL(new RegExp(`/consultations/${first}$`));
+    // Focus moves after the view rendered (an effect): wait for it, briefly.
+    await k.waitForFunction(() => document.activeElement?.id === "conversation-title", undefined, { timeout: 2_000 }).catch(() => {});
     checkEqual(await focused(k), "H1#conversation-title", "opening a conversation moves focus to its heading");
     await waitForChatOnline(k);
     await k.keyboard.press("Alt+C");

@@ -23,7 +23,7 @@ export const workspaceThree: Scenario = {
       await p.locator(`ul.conversations li[data-request="${id}"]`).waitFor();
       await openConversation(p, id);
       await act(p, "start");
-      await p.locator(`.pane-chat .badge[data-status="IN_PROGRESS"]`).waitFor();
+      await p.locator(`.conversation-head .badge[data-status="IN_PROGRESS"]`).waitFor();
       await waitForChatOnline(p);
     }
     for (const s of students) await waitForChatOnline(s.page);
@@ -83,7 +83,6 @@ export const queuePositionFalls: Scenario = {
     const ids: number[] = [];
     for (const [i, who] of people.entries()) ids.push(await fileRequest(who.page, { category, title: `대기 ${i + 1}` }));
     const last = people[2]!.page;
-    const place = () => last.locator(".queue-place").getAttribute("data-queue-position");
     await last.locator('.queue-place[data-queue-position="3"]').waitFor();
     check((await last.locator(".queue-place").textContent())!.includes("대기 중"), "the waiting time is shown");
     await world.screenshot(last, "requester-queue-place");
@@ -98,8 +97,8 @@ export const queuePositionFalls: Scenario = {
     await last.locator('.queue-place[data-queue-position="1"]').waitFor({ timeout: 2_000 });
     await a.goto("/queue");
     await a.locator(`ul.queue li[data-request="${ids[2]}"] button[data-take]`).click();
-    await last.locator('.pane-chat .badge[data-status="IN_PROGRESS"]').waitFor({ timeout: 2_000 });
-    checkEqual(await last.locator(".queue-place").count(), 0, `no queue place once taken (was ${await place().catch(() => "-")})`);
+    await last.locator('.conversation-head .badge[data-status="IN_PROGRESS"]').waitFor({ timeout: 2_000 });
+    checkEqual(await last.locator(".queue-place").count(), 0, "no queue place once taken");
     check(await sameWindow(last), "the requester's window never reloaded");
   },
 };
@@ -177,7 +176,7 @@ export const dashboardLive: Scenario = {
     await d.locator(".chat .notice", { hasText: "관리자는 읽기만" }).waitFor();
     check((await d.locator("#composer").count()) === 0, "no composer for an admin");
     await act(d, "end");
-    await d.locator('.pane-chat .badge[data-status="COMPLETED"]').waitFor();
+    await d.locator('.conversation-head .badge[data-status="COMPLETED"]').waitFor();
     await d.goto("/admin");
     await d.locator(`dd[data-count="IN_PROGRESS"]:text-is("${before.IN_PROGRESS}")`).waitFor({ timeout: 3_000 });
 
