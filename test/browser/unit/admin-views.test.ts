@@ -88,5 +88,6 @@ describe("yTicks", () => {
     expect(yTicks(7)).toEqual([0, 2, 4, 6, 8]);
     expect(yTicks(100)).toEqual([0, 50, 100]);
     expect(yTicks(3)).toEqual([0, 1, 2, 3]);
+    expect(yTicks(2)).toEqual([0, 1, 2]); // counts: no half steps
   });
 });
