@@ -156,7 +156,9 @@ export const dashboardLive: Scenario = {
     const before = { PENDING: await count("PENDING"), IN_PROGRESS: await count("IN_PROGRESS") };
     const category = `대시보드-${Date.now() % 100000}`;
     const customer = await world.person("CUS002");
+    const t0 = Date.now();
     const id = await fileRequest(customer.page, { category, title: "대시보드 확인" });
+    const t1 = Date.now();
     await d.locator(`dd[data-count="PENDING"]:text-is("${before.PENDING + 1}")`).waitFor({ timeout: 3_000 });
     await d.locator(`table[data-queues] tr[data-category="${category}"] td[data-queue-length]:text-is("1")`).waitFor();
     await d.locator(`table[data-open-table] tr[data-request="${id}"]`).waitFor();
@@ -164,8 +166,16 @@ export const dashboardLive: Scenario = {
 
     const agent = await world.person("AGT001");
     await agent.page.goto("/queue");
+    const t2 = Date.now();
     await agent.page.locator(`ul.queue li[data-request="${id}"] button[data-take]`).click();
+    await agent.page.waitForURL(new RegExp(`/consultations/${id}$`));
+    const t3 = Date.now();
     await d.locator(`dd[data-count="IN_PROGRESS"]:text-is("${before.IN_PROGRESS + 1}")`).waitFor({ timeout: 3_000 });
+    await waitForChatOnline(agent.page);
+    const t4 = Date.now();
+    await sendMessage(agent.page, "상담사의 첫 답변");
+    await waitForStored(agent.page, ["상담사의 첫 답변"]);
+    const t5 = Date.now();
     await d.locator(`dd[data-count="PENDING"]:text-is("${before.PENDING}")`).waitFor();
     await d.locator(`table[data-queues] tr[data-category="${category}"]`).waitFor({ state: "detached" });
     await d.locator('table[data-per-counselor] tr[data-counselor="AGT001"]').waitFor();
@@ -186,7 +196,19 @@ export const dashboardLive: Scenario = {
       const rows = await d.locator("table[data-stats-table] tbody tr").count();
       const [csv] = await Promise.all([d.waitForEvent("download"), d.locator("button[data-csv]").click()]);
       const text = (await import("node:fs")).readFileSync((await csv.path())!, "utf8").trim().split("\n");
-      checkEqual(text.length - 1, rows, "the CSV has one line per group of the table");
+      checkEqual(text.length, rows + 2, "the CSV: a header, one line per group of the table, the totals");
+      // SPEC 15: wait (created → started) and first response (started → the counselor's
+      // first message) equal what this test's own clocks bound, within a second.
+      const stats = await d.evaluate(async (url) => {
+        const res = await fetch(url, { headers: { Authorization: `Bearer ${sessionStorage.getItem("consult.token")}` } });
+        return (await res.json()) as { groups: { key: string; waitSeconds: { mean: number }; firstResponseSeconds: { mean: number } }[] };
+      }, `/api/admin/stats?groupBy=category&from=${new Date(t0 - 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`);
+      const mine = stats.groups.find((g) => g.key === category);
+      check(mine, `a group for ${category}`);
+      const within = (value: number, lo: number, hi: number, what: string) =>
+        check(value >= lo / 1000 - 1 && value <= hi / 1000 + 1, `${what}: ${value} s, expected ${lo / 1000}–${hi / 1000} s (± 1 s)`);
+      within(mine.waitSeconds.mean, t2 - t1, t3 - t0, "wait");
+      within(mine.firstResponseSeconds.mean, t4 - t3, t5 - t2, "first response");
     }
   },
 };
