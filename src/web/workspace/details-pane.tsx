@@ -13,13 +13,15 @@ interface Props {
   onDone(updated: Consultation): void;
   openAction: Action | null;
   setOpenAction(action: Action | null): void;
+  /** The requester's shape: the facts fold away while the chat runs (the chat is what matters then). */
+  compact?: boolean;
 }
 
 /** The right pane: the consultation's details, the viewer's actions and the downloads. */
-export function DetailsPane({ consultation: c, actions, onDone, openAction, setOpenAction }: Props) {
+export function DetailsPane({ consultation: c, actions, onDone, openAction, setOpenAction, compact = false }: Props) {
   return (
     <>
-      <Summary c={c} />
+      <Summary c={c} compact={compact} />
       {actions.length ? <ActionPanel consultation={c} actions={actions} onDone={onDone} open={openAction} setOpen={setOpenAction} /> : null}
       <Downloads c={c} />
     </>
@@ -46,7 +48,7 @@ export function QueuePlace({ c }: { c: InboxConsultation }) {
   );
 }
 
-function Summary({ c }: { c: InboxConsultation }) {
+function Summary({ c, compact }: { c: InboxConsultation; compact: boolean }) {
   const rows: [string, string | number | null | undefined][] = [
     [t("colStatus"), statusLabel(c.status)],
     [t("requester"), `${c.requesterName} (${c.requesterUserCode})`],
@@ -63,17 +65,27 @@ function Summary({ c }: { c: InboxConsultation }) {
     [t("cancelReason"), c.cancelReason],
     [t("content"), c.content],
   ];
+  const facts = (
+    <dl class="details">
+      {rows
+        .filter(([, v]) => v !== null && v !== undefined && v !== "")
+        .map(([label, value]) => [<dt>{label}</dt>, <dd>{String(value)}</dd>])}
+    </dl>
+  );
   return (
     <section class="card summary" aria-labelledby="summary-title">
       <h2 id="summary-title">
         {c.title} <StatusBadge status={c.status} />
       </h2>
       <QueuePlace c={c} />
-      <dl class="details">
-        {rows
-          .filter(([, v]) => v !== null && v !== undefined && v !== "")
-          .map(([label, value]) => [<dt>{label}</dt>, <dd>{String(value)}</dd>])}
-      </dl>
+      {compact ? (
+        <details class="facts" open={!isOpen(c)}>
+          <summary>{t("showDetails")}</summary>
+          {facts}
+        </details>
+      ) : (
+        facts
+      )}
     </section>
   );
 }

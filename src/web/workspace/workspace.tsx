@@ -163,7 +163,7 @@ export function Workspace({ selectedId, queueFirst }: { selectedId: number | nul
             </div>
             {loadError ? <ErrorBox error={loadError} retry={() => void reload(selectedId)} /> : null}
             {!c && !loadError ? <p>{t("loading")}</p> : null}
-            {c && simple ? <DetailsPane consultation={c} actions={actions} onDone={onDone} openAction={openAction} setOpenAction={setOpenAction} /> : null}
+            {c && simple ? <DetailsPane consultation={c} actions={actions} onDone={onDone} openAction={openAction} setOpenAction={setOpenAction} compact /> : null}
             {c ? (
               chat ? (
                 <>
