@@ -78,7 +78,9 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     // Platform modules resolved by workerd at run time.
-    exclude: { path: "^node_modules/" },
+    // swc parses as TypeScript without JSX: the app's .tsx files are checked by
+    // scripts/check-web-bundle.ts instead (the bundle's inputs, same rule as below).
+    exclude: { path: ["^node_modules/", "\\.tsx$"] },
     builtInModules: { add: ["cloudflare:workers", "cloudflare:test"] },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
   },

@@ -12,9 +12,12 @@ import { handleNotFound } from "../http/error-response";
  */
 export const DEMO_USERS = [
   { userCode: "STU001", name: "홍길동", role: "student" },
+  { userCode: "STU002", name: "김철수", role: "student" },
+  { userCode: "STU003", name: "이영희", role: "student" },
   { userCode: "PROF001", name: "김교수", role: "professor" },
   { userCode: "PROF002", name: "이교수", role: "professor" },
   { userCode: "CUS001", name: "최고객", role: "customer" },
+  { userCode: "CUS002", name: "한고객", role: "customer" },
   { userCode: "AGT001", name: "박상담", role: "agent" },
   { userCode: "AGT002", name: "정상담", role: "agent" },
   { userCode: "ADM001", name: "관리자", role: "admin" },

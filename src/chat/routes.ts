@@ -30,6 +30,7 @@ const MessageSchema = z
   .openapi("ChatMessage");
 
 const ReadReceiptSchema = z.object({ userCode: z.string(), upToSeq: z.number().int(), readAt: z.string() }).openapi("ReadReceipt");
+const DeliveredMarkSchema = z.object({ userCode: z.string(), upToSeq: z.number().int() }).openapi("DeliveredMark");
 
 const MessagesQuery = z.object({
   count: z.coerce.number().int().min(1).max(10_000).optional().openapi({ description: "Only the latest N messages" }),
@@ -47,8 +48,8 @@ const messages = createRoute({
   request: { params: IdParams, query: MessagesQuery },
   responses: {
     200: json(
-      z.object({ requestIdx: z.number().int(), messageCount: z.number().int(), messages: z.array(MessageSchema), reads: z.array(ReadReceiptSchema) }),
-      "messageCount is the number of the room's messages not yet archived (whatever the page); reads are the participants' read marks",
+      z.object({ requestIdx: z.number().int(), messageCount: z.number().int(), messages: z.array(MessageSchema), reads: z.array(ReadReceiptSchema), delivered: z.array(DeliveredMarkSchema) }),
+      "messageCount is the number of the room's messages not yet archived (whatever the page); reads are the participants' read marks; delivered their delivered marks (SPEC 13)",
     ),
     ...errorResponses(400, 401, 403, 404, 503),
   },

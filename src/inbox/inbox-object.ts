@@ -80,6 +80,7 @@ export class InboxDO extends DurableObject<Env> {
       return Response.json({ error: "The consultation store is unavailable", code: "UPSTREAM_UNAVAILABLE" }, { status: 503 });
     }
     if (user.isCounselor) await this.watchQueue(user.userCode, true);
+    if (user.isAdmin) await this.watch("all", user.userCode, true);
     await this.rearm();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -118,6 +119,7 @@ export class InboxDO extends DurableObject<Env> {
     const user = attachmentOf(ws)?.user;
     const rest = this.sockets.open().filter((s) => s !== ws);
     if (user?.isCounselor && !rest.some((s) => attachmentOf(s)?.user.isCounselor)) await this.watchQueue(user.userCode, false);
+    if (user?.isAdmin && !rest.some((s) => attachmentOf(s)?.user.isAdmin)) await this.watch("all", user.userCode, false);
     if (rest.length === 0) {
       this.activity.clear();
       this.queueVersions.clear();
@@ -126,11 +128,16 @@ export class InboxDO extends DurableObject<Env> {
   }
 
   /** Registers (or unregisters) this counselor for `queue` frames; a failure only delays them until the next connect. */
-  private async watchQueue(userCode: string, on: boolean): Promise<void> {
+  private watchQueue(userCode: string, on: boolean): Promise<void> {
+    return this.watch("queue", userCode, on);
+  }
+
+  /** A watcher registration: counselors for `queue` frames, admins for every change. */
+  private async watch(what: "queue" | "all", userCode: string, on: boolean): Promise<void> {
     try {
-      await this.services.inboxes.watchQueue(userCode, on);
+      await (what === "queue" ? this.services.inboxes.watchQueue(userCode, on) : this.services.inboxes.watchAll(userCode, on));
     } catch (e) {
-      console.error("queue watcher registration failed", e);
+      console.error(`${what} watcher registration failed`, e);
     }
   }
 
@@ -195,6 +202,16 @@ export class InboxDO extends DurableObject<Env> {
       return true;
     }
     return this.stompHosts.add(host, (h) => this.services.stomp.alive(h));
+  }
+
+  /**
+   * Admins (the live dashboard): any consultation changed. To this user's admin sockets
+   * only; returns how many there are (0: the registry drops this inbox).
+   */
+  async watchedChange(consultation: InboxConsultation | Consultation): Promise<number> {
+    const admins = this.sockets.open().filter((ws) => attachmentOf(ws)?.user.isAdmin === true);
+    if (admins.length > 0) this.sockets.broadcast({ type: "consultation", consultation }, admins);
+    return admins.length;
   }
 
   /** New messages in one of this user's rooms: at most one frame a second per room. */

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { getServices } from "../config/services";
+import type { Consultation } from "../domain/types";
 import type { QueueItem } from "../protocol/inbox-frames";
 import type { InboxServices } from "./inbox-services";
 
@@ -15,6 +16,10 @@ import type { InboxServices } from "./inbox-services";
  * asks each shard once.
  * A registration left behind (an inbox reset without its close events) heals itself: an
  * inbox with no counselor socket answers 0 and is dropped.
+ *
+ * The same class keeps the admins' registry (shards named `admins-N`): admins with an open
+ * inbox socket get a `consultation` frame for every change (broadcastChange), which keeps
+ * the admin dashboard live without polling.
  */
 export class QueueWatchersDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -44,15 +49,25 @@ export class QueueWatchersDO extends DurableObject<Env> {
 
   /** Sends the category's queue to every registered counselor; drops those with no counselor socket. */
   async broadcast(category: string, items: QueueItem[], version: string): Promise<void> {
+    await this.toEach("queue", (userCode) => this.inboxes.queueChanged(userCode, category, items, version));
+  }
+
+  /** Admin shards: one consultation changed; every registered admin's inbox gets it. */
+  async broadcastChange(consultation: Consultation): Promise<void> {
+    await this.toEach("change", (userCode) => this.inboxes.watchedChange(userCode, consultation));
+  }
+
+  /** Calls `notify` for every registration; one that reaches no socket (0) is dropped. */
+  private async toEach(what: string, notify: (userCode: string) => Promise<number>): Promise<void> {
     const rows = this.sql.exec<{ user_code: string; version: number }>(`SELECT user_code, version FROM watchers`).toArray();
     await Promise.all(
       rows.map(async ({ user_code, version: registration }) => {
         try {
-          const sockets = await this.inboxes.queueChanged(user_code, category, items, version);
+          const sockets = await notify(user_code);
           // Unless the counselor registered again meanwhile (a new socket during the call).
           if (sockets === 0) this.sql.exec(`DELETE FROM watchers WHERE user_code = ? AND version = ?`, user_code, registration);
         } catch (e) {
-          console.error(`queue notice to ${user_code} failed`, e);
+          console.error(`${what} notice to ${user_code} failed`, e);
         }
       }),
     );

@@ -13,6 +13,8 @@ export type InboxStub = ReturnType<Env["INBOX"]["getByName"]>;
 export const QUEUE_WATCHER_SHARDS = 4;
 
 const queueWatcherShards = (): string[] => Array.from({ length: QUEUE_WATCHER_SHARDS }, (_, i) => `shard-${i}`);
+/** The admins' registry (who watches every consultation) lives in shards of its own. */
+const adminWatcherShards = (): string[] => Array.from({ length: QUEUE_WATCHER_SHARDS }, (_, i) => `admins-${i}`);
 
 export function watcherShardOf(userCode: string): string {
   let h = 0;
@@ -57,6 +59,10 @@ export interface InboxClient {
   watchQueue(userCode: string, on: boolean): Promise<void>;
   /** A STOMP connection (`host`) of the user opened or closed; false: the user has the maximum open. */
   stompHost(userCode: string, host: string, on: boolean): Promise<boolean>;
+  /** Registers (or unregisters) an admin for a `consultation` frame on every change (the live dashboard). */
+  watchAll(userCode: string, on: boolean): Promise<void>;
+  /** From an admin watchers shard: one admin's inbox gets a change; returns its admin sockets. */
+  watchedChange(userCode: string, consultation: Consultation): Promise<number>;
 }
 
 /** A user's inbox: one object per user code. */
@@ -93,6 +99,7 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
       const tasks: Promise<unknown>[] = [];
       const payload = withQueuePlace(after, groups);
       for (const userCode of users) if (userCode) tasks.push(tell(`consultation ${after.requestIdx}`, () => stub(userCode).consultationChanged(payload)));
+      for (const name of adminWatcherShards()) tasks.push(tell(`admins ${after.requestIdx}`, () => shard(name).broadcastChange(payload)));
       if (touchesQueue) {
         const category = queueKey(after);
         const items = groups[category] ?? [];
@@ -117,6 +124,11 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
       const registry = shard(watcherShardOf(userCode));
       await (on ? registry.watch(userCode) : registry.unwatch(userCode));
     },
+    async watchAll(userCode, on) {
+      const registry = shard(watcherShardOf(userCode).replace("shard-", "admins-"));
+      await (on ? registry.watch(userCode) : registry.unwatch(userCode));
+    },
+    watchedChange: (userCode, consultation) => stub(userCode).watchedChange(consultation),
   };
 }
 

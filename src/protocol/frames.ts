@@ -27,6 +27,8 @@ const clientFrameSchemas = {
     }),
   sync: z.object({ type: z.literal("sync"), afterSeq: seqNumber }),
   read: z.object({ type: z.literal("read"), upToSeq: seqNumber }),
+  /** SPEC section 13: messages up to `upToSeq` reached this device. */
+  received: z.object({ type: z.literal("received"), upToSeq: seqNumber }),
   typing: z.object({ type: z.literal("typing") }),
   ping: z.object({ type: z.literal("ping") }),
 };
@@ -82,7 +84,13 @@ export interface ReadReceipt {
   readAt: string;
 }
 
-/** Server frames of SPEC section 4 (`ready` also carries the read receipts). */
+/** A participant's delivered mark (SPEC section 13). */
+export interface DeliveredMark {
+  userCode: string;
+  upToSeq: number;
+}
+
+/** Server frames of SPEC section 4 (`ready` also carries the read receipts and delivered marks). */
 export type ServerFrame =
   | {
       type: "ready";
@@ -91,11 +99,13 @@ export type ServerFrame =
       lastSeq: number;
       you: { userCode: string; name: string; role: string };
       reads: ReadReceipt[];
+      delivered: DeliveredMark[];
     }
   | { type: "message"; message: ChatMessage }
   | { type: "ack"; clientMsgId: string; id: string; seq: number }
   | { type: "history"; messages: ChatMessage[] }
   | ({ type: "read" } & ReadReceipt)
+  | ({ type: "delivered" } & DeliveredMark)
   | { type: "typing"; userCode: string }
   | { type: "status"; status: ConsultationStatus }
   | { type: "pong" }

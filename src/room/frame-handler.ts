@@ -52,6 +52,8 @@ export class FrameHandler {
         return presence.history(ws, await history.list({ afterSeq: frame.afterSeq }));
       case "read":
         return presence.read(user, frame.upToSeq);
+      case "received":
+        return presence.received(user, frame.upToSeq);
       case "typing":
         return presence.typing(user);
     }

@@ -4,6 +4,7 @@ import { claimAttachment } from "./attachment-check";
 import { RoomArchive } from "./archive";
 import { ArchiveLog } from "./archive-log";
 import { Connections } from "./connections";
+import { DeliveryMarks } from "./delivery-marks";
 import { Ending } from "./ending";
 import { FrameHandler } from "./frame-handler";
 import { RoomHistory } from "./history";
@@ -31,9 +32,10 @@ import { TicketBook } from "./tickets";
 export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, requestIdx: () => number, callsRunning: () => number) {
   const sql = ctx.storage.sql;
   const state = new RoomState(sql);
+  const delivery = new DeliveryMarks(sql);
   const scheduler = new AlarmScheduler(sql, ctx.storage);
   // Read only after the parts below exist (the closer's first check is after a close).
-  const idle = () => callsRunning() === 0 && messages.pending === 0 && !ending.busy && !changes.busy;
+  const idle = () => callsRunning() === 0 && messages.pending === 0 && delivery.pending === 0 && !ending.busy && !changes.busy;
   const connections = new Connections(ctx, scheduler, new ServerCloser(ctx, idle));
   const hot = new HotStore(services.messageStoreFor(sql), scheduler);
   const locale = () => services.config.transcript.locale;
@@ -101,6 +103,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   const ending = new Ending({ state, messages, archiver, activity, locale });
   return {
     state,
+    delivery,
     tickets: new TicketBook(sql),
     scheduler,
     connections,
@@ -110,6 +113,6 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     inbox,
     stomp,
     ending,
-    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections, (userCode, upToSeq) => inbox.read(userCode, upToSeq)), history, changes }),
+    frames: new FrameHandler({ connections, messages, presence: new Presence(state, connections, delivery, (userCode, upToSeq) => inbox.read(userCode, upToSeq)), history, changes }),
   };
 }

@@ -2,9 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import { getServices } from "../config/services";
 import type { RpcResult } from "../domain/rpc-result";
 import type { ChatMessage, Consultation, User } from "../domain/types";
-import type { ReadReceipt } from "../protocol/frames";
+import type { DeliveredMark, ReadReceipt } from "../protocol/frames";
 import type { AlarmScheduler } from "./alarm-scheduler";
 import type { Connections } from "./connections";
+import type { DeliveryMarks } from "./delivery-marks";
 import type { Ending } from "./ending";
 import type { FrameHandler } from "./frame-handler";
 import { callsInFlight, countCallsInFlight } from "./calls-in-flight";
@@ -21,6 +22,7 @@ export interface MessagePage {
   messageCount: number;
   messages: ChatMessage[];
   reads: ReadReceipt[];
+  delivered: DeliveredMark[];
 }
 
 /**
@@ -45,6 +47,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #ending: Ending;
   readonly #inbox: RoomInboxNotices;
   readonly #stomp: RoomStompBridge;
+  readonly #delivery: DeliveryMarks;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +62,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#ending = parts.ending;
     this.#inbox = parts.inbox;
     this.#stomp = parts.stomp;
+    this.#delivery = parts.delivery;
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -80,7 +84,7 @@ export class RoomDO extends DurableObject<Env> {
     return this.#connections.accept(request, ({ user, consultation }) => {
       const c = this.#state.rememberConsultation(consultation);
       const { userCode, name, role } = user;
-      return { type: "ready", requestIdx: c.requestIdx, status: c.status, lastSeq: this.#state.lastSeq, you: { userCode, name, role }, reads: this.#state.reads() };
+      return { type: "ready", requestIdx: c.requestIdx, status: c.status, lastSeq: this.#state.lastSeq, you: { userCode, name, role }, reads: this.#state.reads(), delivered: this.#delivery.all() };
     });
   }
 
@@ -120,7 +124,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#state.rememberConsultation(consultation);
     // The room's log, not the hot store: the hot list may have expired (SPEC section 6).
     const messages = await this.#history.list(options);
-    return { messageCount: await this.#history.count(), messages, reads: this.#state.reads() };
+    return { messageCount: await this.#history.count(), messages, reads: this.#state.reads(), delivered: this.#delivery.all() };
   }
 
   // ---- RPC from STOMP connections (src/inbox/stomp-object.ts, SPEC section 12) ----

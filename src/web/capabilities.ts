@@ -1,5 +1,5 @@
 import { ApiFailure, api } from "./api";
-import type { Capabilities } from "./app-context";
+import type { Capabilities } from "./app/app-state";
 
 /**
  * Which menus to show. The token's role alone cannot tell (the server's COUNSELOR_ROLES

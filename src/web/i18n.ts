@@ -1,4 +1,8 @@
-/** UI strings: Korean by default, English on request (remembered in localStorage). */
+/**
+ * UI strings: Korean by default, English on request (remembered in localStorage). The
+ * language is a signal: components that call t() re-render when it changes.
+ */
+import { signal } from "@preact/signals";
 
 const ko = {
   appName: "상담 채팅",
@@ -8,6 +12,11 @@ const ko = {
   navQueue: "상담 대기열",
   navAdmin: "통계",
   signOut: "로그아웃",
+  pushDenied: "알림 차단됨",
+  pushOff: "알림 켜기",
+  pushOn: "알림 끄기",
+  pushBusy: "알림 설정 중…",
+  pushFailed: "알림을 켜지 못했습니다",
   language: "English",
   languageLabel: "언어 전환",
   loading: "불러오는 중…",
@@ -129,6 +138,91 @@ const ko = {
   liveOffline: "실시간 갱신이 끊어졌습니다. 다시 연결하는 중… (그동안 30초마다 새로 고칩니다)",
   liveOnline: "실시간 갱신 중",
   uncategorised: "(분야 없음)",
+  navWorkspace: "상담함",
+  navDashboard: "관리",
+  themeNote: "화면 테마는 시스템 설정을 따릅니다",
+  notifySlot: "알림",
+  conversations: "대화 목록",
+  conversationsEmpty: "진행 중인 대화가 없습니다.",
+  openConversation: "대화",
+  noConversation: "왼쪽 목록에서 대화를 고르세요.",
+  detailsPane: "상세 정보와 작업",
+  back: "목록으로",
+  showDetails: "상세 정보",
+  showChat: "채팅으로",
+  waitingFor: "{time} 대기",
+  waitingReply: "답장 기다림 {time}",
+  justNow: "방금",
+  minutesShort: "{n}분",
+  hoursShort: "{h}시간 {m}분",
+  daysShort: "{n}일",
+  unreadDivider: "여기부터 안 읽은 메시지",
+  jumpLatest: "최신 메시지로",
+  shortcuts: "단축키",
+  shortcutsTitle: "키보드 단축키",
+  shortcutNext: "다음 대화",
+  shortcutPrev: "이전 대화",
+  shortcutComposer: "메시지 입력칸으로",
+  shortcutSend: "보내기",
+  shortcutEnd: "상담 종료 (확인 창 열기)",
+  shortcutHelp: "이 도움말 열기",
+  close: "닫기",
+  tickSending: "보내는 중",
+  tickStored: "서버에 저장됨",
+  tickDelivered: "상대 기기에 전달됨",
+  tickRead: "상대가 읽음",
+  tickFailed: "전송 실패",
+  delivered: "전달됨",
+  stored: "저장됨",
+  queueSection: "대기열",
+  queueCount: "대기 {n}건",
+  yourQueueWait: "대기 순번 {n}번째 · {time} 대기 중",
+  dashTitle: "관리 대시보드",
+  dashLive: "실시간 현황",
+  dashWaiting: "대기",
+  dashScheduled: "예정",
+  dashInProgress: "진행 중",
+  dashQueues: "분야별 대기열",
+  dashQueueLength: "대기 건수",
+  dashLongestWait: "최장 대기",
+  dashPerCounselor: "상담사별 진행 중인 상담",
+  dashCounselor: "상담사",
+  dashOpenCount: "열린 상담",
+  dashOpenTable: "열린 상담 목록",
+  dashFilterStatus: "상태",
+  dashFilterCategory: "분야",
+  dashFilterCounselor: "상담사 코드",
+  dashAll: "전체",
+  dashView: "보기",
+  dashEmpty: "조건에 맞는 상담이 없습니다.",
+  dashRefresh: "새로 고침",
+  metricsTitle: "서비스 지표",
+  metricsFrom: "시작일",
+  metricsTo: "종료일",
+  metricsGroupBy: "묶는 기준",
+  groupDay: "일별",
+  groupCounselor: "상담사별",
+  groupCategory: "분야별",
+  metricsLoad: "보기",
+  metricsCsv: "CSV 내려받기",
+  metricsKey: "구분",
+  metricsCreated: "신청",
+  metricsCompleted: "완료",
+  metricsRejected: "거절",
+  metricsCancelled: "취소",
+  metricsMessages: "메시지",
+  metricsWaitMean: "평균 대기(초)",
+  metricsWaitP90: "대기 p90(초)",
+  metricsFrtMean: "평균 첫 응답(초)",
+  metricsFrtP90: "첫 응답 p90(초)",
+  metricsDuration: "평균 상담 시간(분)",
+  metricsTotals: "합계",
+  metricsChart: "일별 신청과 완료",
+  metricsUnavailable: "이 서버는 아직 상세 지표를 제공하지 않습니다. 상태별 집계만 보여 줍니다.",
+  metricsEmpty: "이 기간에는 자료가 없습니다.",
+  chartAxisCount: "건수",
+  chartAxisDay: "날짜",
+  readOnlyView: "읽기 전용 보기",
 };
 
 export type MessageKey = keyof typeof ko;
@@ -141,6 +235,11 @@ const en: Record<MessageKey, string> = {
   navQueue: "Queue",
   navAdmin: "Statistics",
   signOut: "Sign out",
+  pushDenied: "Notifications blocked",
+  pushOff: "Turn on notifications",
+  pushOn: "Turn off notifications",
+  pushBusy: "Setting up notifications…",
+  pushFailed: "Could not turn on notifications",
   language: "한국어",
   languageLabel: "Switch language",
   loading: "Loading…",
@@ -262,27 +361,112 @@ const en: Record<MessageKey, string> = {
   liveOffline: "Live updates are interrupted. Reconnecting… (refreshing every 30 seconds meanwhile)",
   liveOnline: "Live",
   uncategorised: "(no category)",
+  navWorkspace: "Inbox",
+  navDashboard: "Dashboard",
+  themeNote: "The theme follows your system setting",
+  notifySlot: "Notifications",
+  conversations: "Conversations",
+  conversationsEmpty: "No open conversations.",
+  openConversation: "Conversation",
+  noConversation: "Pick a conversation from the list.",
+  detailsPane: "Details and actions",
+  back: "Back to the list",
+  showDetails: "Details",
+  showChat: "Back to the chat",
+  waitingFor: "waiting {time}",
+  waitingReply: "awaiting reply {time}",
+  justNow: "just now",
+  minutesShort: "{n} min",
+  hoursShort: "{h} h {m} min",
+  daysShort: "{n} d",
+  unreadDivider: "Unread messages",
+  jumpLatest: "Jump to latest",
+  shortcuts: "Shortcuts",
+  shortcutsTitle: "Keyboard shortcuts",
+  shortcutNext: "Next conversation",
+  shortcutPrev: "Previous conversation",
+  shortcutComposer: "Focus the message box",
+  shortcutSend: "Send",
+  shortcutEnd: "End the consultation (opens the confirmation)",
+  shortcutHelp: "Open this help",
+  close: "Close",
+  tickSending: "Sending",
+  tickStored: "Stored on the server",
+  tickDelivered: "Delivered to their device",
+  tickRead: "Read",
+  tickFailed: "Not sent",
+  delivered: "Delivered",
+  stored: "Stored",
+  queueSection: "Queue",
+  queueCount: "{n} waiting",
+  yourQueueWait: "Place {n} in the queue · waiting {time}",
+  dashTitle: "Admin dashboard",
+  dashLive: "Live overview",
+  dashWaiting: "Waiting",
+  dashScheduled: "Scheduled",
+  dashInProgress: "In progress",
+  dashQueues: "Queues by category",
+  dashQueueLength: "Waiting",
+  dashLongestWait: "Longest wait",
+  dashPerCounselor: "Open conversations per counselor",
+  dashCounselor: "Counselor",
+  dashOpenCount: "Open",
+  dashOpenTable: "Open consultations",
+  dashFilterStatus: "Status",
+  dashFilterCategory: "Category",
+  dashFilterCounselor: "Counselor code",
+  dashAll: "All",
+  dashView: "View",
+  dashEmpty: "No consultation matches.",
+  dashRefresh: "Refresh",
+  metricsTitle: "Service metrics",
+  metricsFrom: "From",
+  metricsTo: "To",
+  metricsGroupBy: "Group by",
+  groupDay: "Day",
+  groupCounselor: "Counselor",
+  groupCategory: "Category",
+  metricsLoad: "Show",
+  metricsCsv: "Download CSV",
+  metricsKey: "Group",
+  metricsCreated: "Created",
+  metricsCompleted: "Completed",
+  metricsRejected: "Rejected",
+  metricsCancelled: "Cancelled",
+  metricsMessages: "Messages",
+  metricsWaitMean: "Mean wait (s)",
+  metricsWaitP90: "Wait p90 (s)",
+  metricsFrtMean: "Mean first response (s)",
+  metricsFrtP90: "First response p90 (s)",
+  metricsDuration: "Mean duration (min)",
+  metricsTotals: "Total",
+  metricsChart: "Created and completed per day",
+  metricsUnavailable: "This server does not offer detailed metrics yet; showing the counts by status only.",
+  metricsEmpty: "No data in this period.",
+  chartAxisCount: "Count",
+  chartAxisDay: "Day",
+  readOnlyView: "Read-only view",
 };
 
 export type Lang = "ko" | "en";
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { ko, en };
 const STORAGE_KEY = "consult.lang";
 
-let current: Lang = localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "ko";
-document.documentElement.lang = current;
+const language = signal<Lang>(localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "ko");
+document.documentElement.lang = language.peek();
 
 export function lang(): Lang {
-  return current;
+  return language.value;
 }
 
 export function setLang(next: Lang): void {
-  current = next;
+  language.value = next;
   localStorage.setItem(STORAGE_KEY, next);
   document.documentElement.lang = next;
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  return dictionaries[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ""));
+  return dictionaries[language.value][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ""));
 }
 
 export function statusLabel(status: string): string {
@@ -295,9 +479,18 @@ export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "-";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "-";
-  return d.toLocaleString(current === "ko" ? "ko-KR" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+  return d.toLocaleString(language.value === "ko" ? "ko-KR" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
 }
 
 export function formatClock(iso: string): string {
-  return new Date(iso).toLocaleTimeString(current === "ko" ? "ko-KR" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString(language.value === "ko" ? "ko-KR" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+}
+
+/** A duration as people say it: "방금", "5분", "1시간 20분", "2일". */
+export function formatWait(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return t("justNow");
+  if (minutes < 60) return t("minutesShort", { n: minutes });
+  if (minutes < 24 * 60) return t("hoursShort", { h: Math.floor(minutes / 60), m: minutes % 60 });
+  return t("daysShort", { n: Math.floor(minutes / (24 * 60)) });
 }

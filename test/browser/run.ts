@@ -22,6 +22,8 @@ import { supportQueue } from "./scenarios/support-queue";
 import { tokenHandoff } from "./scenarios/token-handoff";
 import { rejectAndCancel, transferToQueue } from "./scenarios/transfer-reject-cancel";
 import { webPush } from "./scenarios/web-push";
+import { dashboardLive, deliveryTicks, queuePositionFalls, workspaceThree } from "./scenarios/workspace";
+import { accessibilityAndScreens, workspacePhoneAndKeyboard } from "./scenarios/workspace-access";
 
 const scenarios: Scenario[] = [
   scheduledConsultation,
@@ -37,6 +39,12 @@ const scenarios: Scenario[] = [
   attachments,
   stompClients,
   webPush,
+  workspaceThree,
+  queuePositionFalls,
+  deliveryTicks,
+  dashboardLive,
+  workspacePhoneAndKeyboard,
+  accessibilityAndScreens,
 ];
 const only = process.argv[2];
 const root = new URL("../..", import.meta.url).pathname;

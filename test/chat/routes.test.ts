@@ -58,7 +58,7 @@ describe("GET /api/chat/messages/{id}", () => {
   it("works for a room nobody connected to yet (empty)", async () => {
     const c = await namedConsultation("SCHEDULED");
     const res = await apiJson<Page>(`/api/chat/messages/${c.requestIdx}`, { token: people.student });
-    expect(res.body).toEqual({ requestIdx: c.requestIdx, messageCount: 0, messages: [], reads: [] });
+    expect(res.body).toEqual({ requestIdx: c.requestIdx, messageCount: 0, messages: [], reads: [], delivered: [] });
   });
 });
 

@@ -218,3 +218,22 @@ describe("queue frames", () => {
     inbox.client.close();
   });
 });
+
+describe("admins watch every consultation (the live dashboard)", () => {
+  it("an admin's inbox gets a consultation frame for every change, also of others' consultations; others' inboxes do not", async () => {
+    const admin = await connectInbox({ token: someone("admin") });
+    const bystander = await connectInbox({ token: someone("student") });
+    const s = someone("student");
+    const p = someone("professor");
+    const created = await createConsultation(s, { recipientUserCode: p.sub, title: "대시보드" });
+    expect((await consultationFrame(admin.client, created.requestIdx)).consultation.status).toBe("PENDING");
+    await actOk(p, created.requestIdx, "start");
+    await consultationFrame(admin.client, created.requestIdx, (c) => c.status === "IN_PROGRESS");
+    await actOk(s, created.requestIdx, "end");
+    await consultationFrame(admin.client, created.requestIdx, (c) => c.status === "COMPLETED");
+    await bystander.client.roundTrip();
+    expect(bystander.client.frames.filter((f) => f.type === "consultation")).toEqual([]);
+    admin.client.close();
+    bystander.client.close();
+  });
+});

@@ -86,7 +86,7 @@ describe("connect refusals (before any socket opens)", () => {
 });
 
 describe("ready", () => {
-  it("tells the room, its status, the last seq, who you are and the read marks", async () => {
+  it("tells the room, its status, the last seq, who you are, the read marks and the delivered marks", async () => {
     const c = await namedConsultation("IN_PROGRESS");
     const first = await connect(c.requestIdx, { token: people.student });
     expect(first.ready).toEqual({
@@ -96,12 +96,13 @@ describe("ready", () => {
       lastSeq: 1, // the SYSTEM "started" message
       you: { userCode: "STU001", name: "홍길동", role: "student" },
       reads: [],
+      delivered: [],
     });
     await post(first.client, "hi");
     first.client.send({ type: "read", upToSeq: 2 });
     await first.client.next("read");
     const second = await connect(c.requestIdx, { token: people.professor });
-    expect(second.ready).toMatchObject({ lastSeq: 2, you: { userCode: "PROF001", role: "professor" }, reads: [{ userCode: "STU001", upToSeq: 2 }] });
+    expect(second.ready).toMatchObject({ lastSeq: 2, you: { userCode: "PROF001", role: "professor" }, reads: [{ userCode: "STU001", upToSeq: 2 }], delivered: [{ userCode: "STU001", upToSeq: 2 }] });
     first.client.close();
     second.client.close();
   });

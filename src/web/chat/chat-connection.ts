@@ -4,6 +4,7 @@ import { ApiFailure, api } from "../api";
 import {
   addPending,
   applyAck,
+  applyDelivered,
   applyMessages,
   applyRead,
   emptyChatState,
@@ -28,10 +29,13 @@ export interface ChatEvents {
   connection(status: ConnectionStatus, reason?: CloseReason): void;
   status(status: string): void;
   typing(userCode: string): void;
+  /** A `ready` arrived (its read and delivered marks applied). */
+  ready?(state: ChatState): void;
 }
 
 type ServerFrame =
-  | { type: "ready"; status: string; lastSeq: number; reads?: { userCode: string; upToSeq: number }[] }
+  | { type: "ready"; status: string; lastSeq: number; reads?: { userCode: string; upToSeq: number }[]; delivered?: { userCode: string; upToSeq: number }[] }
+  | { type: "delivered"; userCode: string; upToSeq: number }
   | { type: "message"; message: WireMessage }
   | { type: "ack"; clientMsgId: string; id: string; seq: number }
   | { type: "history"; messages: WireMessage[] }
@@ -64,6 +68,8 @@ export class ChatConnection {
   /** Closed for good (left the page, or a CloseReason): later socket events change nothing. */
   private closed = false;
   private lastReadSent = 0;
+  /** The highest seq reported with `received` on this connection's device. */
+  private lastReceivedSent = 0;
   /** The room's last seq as of `ready`: a history that stops short of it was one page. */
   private serverLastSeq = 0;
   private lastTypingSent = 0;
@@ -178,10 +184,16 @@ export class ChatConnection {
           this.update(applyRead(this.state, r.userCode, r.upToSeq));
           if (r.userCode === this.me) this.lastReadSent = Math.max(this.lastReadSent, r.upToSeq);
         }
+        for (const d of frame.delivered ?? []) {
+          this.update(applyDelivered(this.state, d.userCode, d.upToSeq));
+          if (d.userCode === this.me) this.lastReceivedSent = Math.max(this.lastReceivedSent, d.upToSeq);
+        }
+        this.events.ready?.(this.state);
         // Always sync after a (re)connect: broadcasts sent while we were away are only
         // in the store. Then re-send what was never acknowledged, oldest first.
         this.frame({ type: "sync", afterSeq: this.state.syncedSeq });
         for (const p of sendsToRetry(this.state)) this.transmit(p);
+        this.noteReceived();
         break;
       case "message":
         this.update(applyMessages(this.state, [frame.message]));
@@ -196,6 +208,9 @@ export class ChatConnection {
         break;
       case "read":
         this.update(applyRead(this.state, frame.userCode, frame.upToSeq));
+        break;
+      case "delivered":
+        this.update(applyDelivered(this.state, frame.userCode, frame.upToSeq));
         break;
       case "typing":
         if (frame.userCode !== this.me) this.events.typing(frame.userCode);
@@ -249,8 +264,18 @@ export class ChatConnection {
   private update(next: ChatState): void {
     if (next === this.state) return;
     if (next.pending !== this.state.pending) savePending(this.me, this.requestIdx, next.pending);
+    const arrived = next.messages !== this.state.messages;
     this.state = next;
     this.events.state(next);
+    if (arrived) this.noteReceived();
+  }
+
+  /** SPEC section 13: the other side's messages reached this device (whether shown or not). */
+  private noteReceived(): void {
+    const upToSeq = latestFromOthers(this.state, this.me);
+    if (this.readOnly || !this.ready || upToSeq <= this.lastReceivedSent) return;
+    this.lastReceivedSent = upToSeq;
+    this.frame({ type: "received", upToSeq });
   }
 
   private startTimers(): void {

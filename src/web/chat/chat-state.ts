@@ -50,12 +50,14 @@ export interface ChatState {
   syncedSeq: number;
   /** userCode -> highest seq that user has read. */
   readUpTo: Readonly<Record<string, number>>;
+  /** userCode -> highest seq a device of that user has received (SPEC section 13). */
+  deliveredUpTo: Readonly<Record<string, number>>;
 }
 
 export const MAX_MESSAGE_LENGTH = 2000;
 
 export function emptyChatState(pending: readonly PendingMessage[] = []): ChatState {
-  return { messages: [], pending, syncedSeq: 0, readUpTo: {} };
+  return { messages: [], pending, syncedSeq: 0, readUpTo: {}, deliveredUpTo: {} };
 }
 
 /** Merges stored messages (broadcast or history) by seq and retires matching pending sends. */
@@ -130,6 +132,28 @@ export function applyRead(state: ChatState, userCode: string, upToSeq: number): 
   return { ...state, readUpTo: { ...state.readUpTo, [userCode]: upToSeq } };
 }
 
+export function applyDelivered(state: ChatState, userCode: string, upToSeq: number): ChatState {
+  if ((state.deliveredUpTo[userCode] ?? 0) >= upToSeq) return state;
+  return { ...state, deliveredUpTo: { ...state.deliveredUpTo, [userCode]: upToSeq } };
+}
+
+/** The delivery state of a message, as its ticks show it (SPEC section 13). */
+export type Tick = "sending" | "stored" | "delivered" | "read" | "failed";
+
+/** The tick of my stored message `seq`: read beats delivered (a read implies it). */
+export function tickOf(state: ChatState, me: string, seq: number): Tick {
+  if (readByOthers(state, me, seq)) return "read";
+  const delivered = Object.entries(state.deliveredUpTo).some(([user, upTo]) => user !== me && upTo >= seq);
+  return delivered ? "delivered" : "stored";
+}
+
+/** The tick of a pending send: acked is already stored (and may be delivered or read). */
+export function pendingTick(state: ChatState, me: string, p: PendingMessage): Tick {
+  if (p.state === "failed") return "failed";
+  if (p.state === "acked" && p.seq !== undefined) return tickOf(state, me, p.seq);
+  return "sending";
+}
+
 /** The highest seq of a message from someone else, for the `read` receipt (0 if none). */
 export function latestFromOthers(state: ChatState, me: string): number {
   for (let i = state.messages.length - 1; i >= 0; i--) {
@@ -145,8 +169,8 @@ export function readByOthers(state: ChatState, me: string, seq: number): boolean
 }
 
 export type TimelineItem =
-  | { kind: "message"; key: string; message: WireMessage; mine: boolean; read: boolean }
-  | { kind: "pending"; key: string; pending: PendingMessage };
+  | { kind: "message"; key: string; message: WireMessage; mine: boolean; read: boolean; tick: Tick | null }
+  | { kind: "pending"; key: string; pending: PendingMessage; tick: Tick };
 
 /**
  * What the chat shows: stored messages in seq order, then the user's pending ones. The key
@@ -156,9 +180,10 @@ export type TimelineItem =
 export function timeline(state: ChatState, me: string): TimelineItem[] {
   const items: TimelineItem[] = state.messages.map((m) => {
     const mine = m.sender === me;
-    return { kind: "message", key: m.clientMsgId ?? m.id, message: m, mine, read: mine && readByOthers(state, me, m.seq) };
+    const tick = mine ? tickOf(state, me, m.seq) : null;
+    return { kind: "message", key: m.clientMsgId ?? m.id, message: m, mine, read: tick === "read", tick };
   });
-  for (const p of state.pending) items.push({ kind: "pending", key: p.clientMsgId, pending: p });
+  for (const p of state.pending) items.push({ kind: "pending", key: p.clientMsgId, pending: p, tick: pendingTick(state, me, p) });
   return items;
 }
 

@@ -46,7 +46,7 @@ export const liveInbox: Scenario = {
     await s.getByRole("button", { name: "신청하기" }).click();
     const id = await consultationIdFromUrl(s);
     const created = Date.now();
-    await p.locator(`tr[data-request="${id}"]`).waitFor({ timeout: LIVE_MS });
+    await p.locator(`ul.conversations li[data-request="${id}"]`).waitFor({ timeout: LIVE_MS });
     console.log(`    request in the professor's list after ${Date.now() - created} ms`);
 
     // A queue request appears in the agent's open queue; the customer sees their place.
@@ -59,12 +59,12 @@ export const liveInbox: Scenario = {
     const queuedAt = Date.now();
     await a.locator(`ul.queue li[data-request="${queued}"]`).waitFor({ timeout: LIVE_MS });
     console.log(`    queue item in the agent's queue after ${Date.now() - queuedAt} ms`);
-    await c.locator("[data-queue-position]:not([data-queue-position=''])").waitFor();
-    const place = Number(await c.locator("[data-queue-position]").getAttribute("data-queue-position"));
+    await c.locator(".queue-place[data-queue-position]:not([data-queue-position=''])").waitFor();
+    const place = Number(await c.locator(".queue-place[data-queue-position]").getAttribute("data-queue-position"));
     check(place >= 1, `the customer sees a queue place (${place})`);
 
     // The approval changes the student's page by itself.
-    await p.locator(`tr[data-request="${id}"] a`).click();
+    await p.locator(`ul.conversations li[data-request="${id}"] a`).click();
     await act(p, "approve");
     await waitForStatus(p, "SCHEDULED");
     const approved = Date.now();
@@ -79,21 +79,21 @@ export const liveInbox: Scenario = {
     // New messages raise the professor's unread count in the list, live.
     await waitForChatOnline(s);
     await p.getByRole("link", { name: "내 상담" }).click();
-    const unreadCell = p.locator(`tr[data-request="${id}"] td[data-unread]`);
+    const unreadCell = p.locator(`ul.conversations li[data-request="${id}"] [data-unread]`);
     await unreadCell.waitFor();
     checkEqual(await unreadCell.getAttribute("data-unread"), "0", "nothing unread before the first message");
     await sendMessage(s, "교수님, 질문이 있습니다.");
-    await p.locator(`tr[data-request="${id}"] td[data-unread="1"]`).waitFor({ timeout: LIVE_MS * 2 });
+    await p.locator(`ul.conversations li[data-request="${id}"] [data-unread="1"]`).waitFor({ timeout: LIVE_MS * 2 });
     await sendMessage(s, "두 번째 메시지입니다.");
-    await p.locator(`tr[data-request="${id}"] td[data-unread="2"]`).waitFor({ timeout: LIVE_MS * 3 });
-    await p.locator(`tr[data-request="${id}"] .preview`, { hasText: "두 번째 메시지입니다." }).waitFor();
+    await p.locator(`ul.conversations li[data-request="${id}"] [data-unread="2"]`).waitFor({ timeout: LIVE_MS * 3 });
+    await p.locator(`ul.conversations li[data-request="${id}"] .preview`, { hasText: "두 번째 메시지입니다." }).waitFor();
     await world.screenshot(p, "list-live-unread");
 
     // Reading on the consultation page brings it to 0 everywhere.
-    await p.locator(`tr[data-request="${id}"] a`).click();
+    await p.locator(`ul.conversations li[data-request="${id}"] a`).click();
     await waitForChatOnline(p);
     await p.getByRole("link", { name: "내 상담" }).click();
-    await p.locator(`tr[data-request="${id}"] td[data-unread="0"]`).waitFor({ timeout: LIVE_MS * 3 });
+    await p.locator(`ul.conversations li[data-request="${id}"] [data-unread="0"]`).waitFor({ timeout: LIVE_MS * 3 });
 
     // Idle pages (list, queue, consultation page with its chat) make no requests.
     const idle = await Promise.all([requestsWhileIdle(p, IDLE_MS), requestsWhileIdle(a, IDLE_MS), requestsWhileIdle(s, IDLE_MS), requestsWhileIdle(c, IDLE_MS)]);

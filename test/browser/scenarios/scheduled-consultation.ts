@@ -26,9 +26,9 @@ export const scheduledConsultation: Scenario = {
     await world.screenshot(s, "consultation-pending");
 
     await p.reload();
-    await p.locator(`tr[data-request="${id}"] a`).waitFor();
+    await p.locator(`ul.conversations li[data-request="${id}"] a`).waitFor();
     await world.screenshot(p, "my-consultations");
-    await p.locator(`tr[data-request="${id}"] a`).click();
+    await p.locator(`ul.conversations li[data-request="${id}"] a`).click();
     await act(p, "approve");
     await waitForStatus(p, "SCHEDULED");
     await waitForStatus(s, "SCHEDULED"); // the student's page notices by itself

@@ -6,7 +6,7 @@ export async function chatLog(page: Page): Promise<{ stored: { seq: number; text
   return page.evaluate(() => {
     const stored: { seq: number; text: string; system: boolean }[] = [];
     const pending: string[] = [];
-    for (const li of document.querySelectorAll<HTMLElement>("ol.messages > li")) {
+    for (const li of document.querySelectorAll<HTMLElement>("ol.messages > li.msg")) {
       const text = li.querySelector(".body")?.textContent ?? "";
       if (li.dataset.seq) stored.push({ seq: Number(li.dataset.seq), text, system: li.classList.contains("system") });
       else pending.push(text);
@@ -20,7 +20,7 @@ export async function waitForStored(page: Page, texts: string[]): Promise<void> 
   await page.waitForFunction(
     (wanted) => {
       const stored = [...document.querySelectorAll<HTMLElement>("ol.messages > li[data-seq] .body")].map((e) => e.textContent);
-      const pending = document.querySelectorAll("ol.messages > li:not([data-seq])").length;
+      const pending = document.querySelectorAll("ol.messages > li.msg:not([data-seq])").length;
       return pending === 0 && wanted.every((t) => stored.includes(t));
     },
     texts,

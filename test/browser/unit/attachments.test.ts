@@ -15,7 +15,7 @@ describe("FILE messages in the chat state", () => {
     };
     state = applyMessages(state, [stored]);
     expect(state.pending).toEqual([]);
-    expect(timeline(state, "STU001")).toEqual([{ kind: "message", key: "c1", message: stored, mine: true, read: false }]);
+    expect(timeline(state, "STU001")).toEqual([{ kind: "message", key: "c1", message: stored, mine: true, read: false, tick: "stored" }]);
   });
 });
 
