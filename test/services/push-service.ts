@@ -30,6 +30,8 @@ export interface PushSubscriptionJson {
 
 export interface ReceivedPush {
   subscriptionId: string;
+  /** When the push service accepted it (Date.now()). */
+  receivedAt: number;
   ttl: number;
   urgency: string | null;
   topic: string | null;
@@ -115,7 +117,7 @@ export async function startPushService(): Promise<PushService> {
     if (header(req, "content-encoding") !== "aes128gcm") return reject(400, "Content-Encoding must be aes128gcm");
     if (req.body.length > 4096) return reject(413, `payload of ${req.body.length} bytes exceeds 4096`);
 
-    const entry: ReceivedPush = { subscriptionId: id, ttl: Number(ttlHeader), urgency, topic, vapid: vapid.claims };
+    const entry: ReceivedPush = { subscriptionId: id, receivedAt: Date.now(), ttl: Number(ttlHeader), urgency, topic, vapid: vapid.claims };
     try {
       const plain = ece.decrypt(req.body, { version: "aes128gcm", privateKey: browser.ecdh, authSecret: browser.authSecret.toString("base64url") });
       entry.payload = JSON.parse(plain.toString("utf8"));

@@ -118,26 +118,46 @@ describe("Web Push batching", () => {
     const studentDevice = await subscribe(student);
     const id = await scheduledRoom(student, professor);
     const prof = await openBearer(id, professor);
-    const sentAt = Date.now();
     await sendMessages(prof, 30);
-    const sendMs = Date.now() - sentAt;
-    // Every message arrived within one window (30 × ~70 ms), so exactly one push says 30.
-    expect(sendMs).toBeLessThan(WINDOW_SECONDS * 1000);
-    const first = await until("the batched push", () => batchPushesTo(studentDevice, id)[0], (WINDOW_SECONDS + 10) * 1000);
-    expect(first.decryptError).toBeUndefined();
-    expect(first.payload).toMatchObject({ requestIdx: id, type: "message.batch", url: `/consultations/${id}`, title: "김교수님의 새 메시지 30개", body: "메시지 30" });
+    // The burst's events reach the push object through the queue, whose delivery may lag
+    // behind a window under load: the burst is then summed over more than one push, never
+    // more than one per window, and together they count every message exactly once.
+    const countOf = (r: { payload?: unknown }) => Number(/(\d+)개/.exec((r.payload as { title: string }).title)?.[1]);
+    const burst = await until(
+      "pushes summing the 30 messages",
+      () => {
+        const got = batchPushesTo(studentDevice, id);
+        return got.reduce((n, r) => n + countOf(r), 0) >= 30 && got;
+      },
+      (3 * WINDOW_SECONDS + 10) * 1000,
+    );
+    expect(burst.reduce((n, r) => n + countOf(r), 0)).toBe(30);
+    for (const r of burst) {
+      expect(r.decryptError).toBeUndefined();
+      expect(r.payload).toMatchObject({ requestIdx: id, type: "message.batch", url: `/consultations/${id}` });
+      expect((r.payload as { title: string }).title).toMatch(/^김교수님의 새 메시지 \d+개$/);
+    }
+    expect(burst.at(-1)!.payload).toMatchObject({ body: "메시지 30" });
+    for (let i = 1; i < burst.length; i++) expect(burst[i]!.receivedAt - burst[i - 1]!.receivedAt).toBeGreaterThanOrEqual(WINDOW_SECONDS * 1000 - 500);
     // Nothing more for that burst, even a window later.
     await new Promise((r) => setTimeout(r, (WINDOW_SECONDS + 2) * 1000));
-    expect(batchPushesTo(studentDevice, id)).toHaveLength(1);
+    expect(batchPushesTo(studentDevice, id)).toHaveLength(burst.length);
     // A new message opens the next window: one more push, a window after it.
     await sendMessages(prof, 2);
     const t = Date.now();
-    await until("the second window's push", () => batchPushesTo(studentDevice, id)[1], (WINDOW_SECONDS + 10) * 1000);
-    expect(Date.now() - t).toBeGreaterThanOrEqual(WINDOW_SECONDS * 1000 - 500);
-    expect(batchPushesTo(studentDevice, id)[1]!.payload).toMatchObject({ title: "김교수님의 새 메시지 2개" });
-    expect(batchPushesTo(studentDevice, id)).toHaveLength(2);
+    const next = await until("the next window's push", () => batchPushesTo(studentDevice, id)[burst.length], (2 * WINDOW_SECONDS + 10) * 1000);
+    expect(next.receivedAt - t).toBeGreaterThanOrEqual(WINDOW_SECONDS * 1000 - 500);
+    const after = await until(
+      "pushes summing the 2 new messages",
+      () => {
+        const got = batchPushesTo(studentDevice, id).slice(burst.length);
+        return got.reduce((n, r) => n + countOf(r), 0) >= 2 && got;
+      },
+      (2 * WINDOW_SECONDS + 10) * 1000,
+    );
+    expect(after.reduce((n, r) => n + countOf(r), 0)).toBe(2);
     prof.close();
-  }, 60_000);
+  }, 90_000);
 
   it("a participant with the room open on any device gets no push; the sender never does", async () => {
     const student = person("student", "홍길동");
