@@ -32,3 +32,11 @@ export function unreachableArchive(): ArchiveStore {
   };
   return { put: down, get: down, delete: down, list: down, head: down, presignPut: down, presignGet: down, putStream: down, getStream: down };
 }
+
+/** The SQL statements the room's current instance ran so far (see countingState in test-worker.ts). */
+export async function sqlStatements(requestIdx: number): Promise<string[]> {
+  return runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    return [...room.sqlLog.statements];
+  });
+}

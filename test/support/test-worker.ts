@@ -42,11 +42,61 @@ function slowable(hot: RoomMessageStore): { hot: RoomMessageStore; delay: { ms: 
   return { hot: { ...hot, store: { append: (...a) => store.append(...a), list, count: (...a) => store.count(...a), clear: (...a) => store.clear(...a) } }, delay };
 }
 
+/**
+ * The room's DurableObjectState with a SQL handle that counts its statements, so a test
+ * can count what a `send` costs (DESIGN.md decision 9: measured, never guessed). Every
+ * other member is the real one, bound to the real object.
+ */
+export interface StatementLog {
+  statements: string[];
+}
+function countingState(ctx: DurableObjectState, log: StatementLog): DurableObjectState {
+  const sql = ctx.storage.sql;
+  const countingSql = new Proxy(sql, {
+    get(target, key) {
+      if (key === "exec") {
+        return (query: string, ...bindings: unknown[]) => {
+          log.statements.push(query.replace(/\s+/g, " ").trim());
+          return target.exec(query, ...bindings);
+        };
+      }
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const storage = new Proxy(ctx.storage, {
+    get(target, key) {
+      if (key === "sql") return countingSql;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(ctx, {
+    get(target, key) {
+      if (key === "storage") return storage;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 // The base constructor asks for its services before this class's fields exist.
 const archives = new WeakMap<object, SwitchableArchive>();
 const hotDelays = new WeakMap<object, { ms: number }>();
+const sqlLogs = new WeakMap<object, StatementLog>();
 
 export class RoomDO extends DeployedRoomDO {
+  /** Every SQL statement the room's parts ran since this instance started (this wake). */
+  get sqlLog(): StatementLog {
+    return sqlLogs.get(this)!;
+  }
+
+  protected override partsContext(ctx: DurableObjectState): DurableObjectState {
+    const log: StatementLog = { statements: [] };
+    sqlLogs.set(this, log);
+    return countingState(ctx, log);
+  }
+
   protected override services(env: Env): RoomServices {
     const services = super.services(env);
     const archive = new SwitchableArchive(services.archive);
