@@ -29,10 +29,14 @@ export class ArchiveLog {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM archive_log`).one().n;
   }
 
-  /** Adds stored messages; a seq already logged is replaced by the same message. */
+  /** Adds stored messages, 50 per statement (two bound parameters each, of at most 100); a seq already logged is replaced by the same message. */
   add(messages: readonly ChatMessage[]): void {
-    for (const m of messages) {
-      this.sql.exec(`INSERT OR REPLACE INTO archive_log (seq, json) VALUES (?, ?)`, m.seq, JSON.stringify(m));
+    for (let i = 0; i < messages.length; i += 50) {
+      const chunk = messages.slice(i, i + 50);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO archive_log (seq, json) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`,
+        ...chunk.flatMap((m) => [m.seq, JSON.stringify(m)]),
+      );
     }
   }
 

@@ -24,14 +24,19 @@ export class HotStore {
     return this.local?.expiresAt() ?? null;
   }
 
-  /** After an append: the "ttl" deadline follows the refreshed TTL. */
-  async followTtl(expiresAt: number | null): Promise<void> {
-    if (expiresAt !== null) await this.scheduler.schedule("ttl", expiresAt);
+  /**
+   * After an append: make sure a "ttl" deadline is pending. Free while one is (no write per
+   * append): the TTL only moves later, so a deadline that fires early just follows it.
+   */
+  async noteAppended(): Promise<void> {
+    const at = this.expiresAt();
+    if (at !== null) await this.scheduler.scheduleIfAbsent("ttl", at);
   }
 
   /** The "ttl" deadline: drop the hot messages if their TTL passed, else follow the refreshed TTL. */
   private async expire(): Promise<void> {
     if (!this.local || this.local.expireIfDue()) return;
-    await this.followTtl(this.local.expiresAt());
+    const at = this.local.expiresAt();
+    if (at !== null) await this.scheduler.schedule("ttl", at);
   }
 }

@@ -21,7 +21,8 @@ export interface Outgoing {
 /**
  * The single writer of a room: assigns `seq` synchronously (so the order of `post` calls
  * is the order of seqs), de-duplicates clientMsgIds, and stores through the WriteQueue.
- * `deliver` (acks and broadcasts) runs only after a batch is stored, in seq order.
+ * `deliver` (RoomState's record of the batch, acks and broadcasts) runs only after a batch
+ * is stored, in seq order.
  *
  * `nextSeq` is the one piece of memory-only state: it is rebuilt from the stored last seq
  * whenever nothing is in flight, which is always the case after a wake.
@@ -46,7 +47,7 @@ export class MessageWriter {
           batch.map((o) => o.message),
         ),
       onStored: (batch) => {
-        this.state.recordStored(batch.map((o) => o.message));
+        // `deliver` records the batch in RoomState in this same turn, before anything else runs.
         for (const o of batch) this.inFlight.delete(dedupeKey(o.message));
         deliver(batch);
       },

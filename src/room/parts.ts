@@ -48,7 +48,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   scheduler.on("snapshot", () => archiver.snapshotIfDirty());
   const background = (task: () => Promise<void>) => ctx.waitUntil(task().catch((e) => console.error("room background task failed", e)));
   // The live inbox's side of the room: unread counters and notices to the participants' inboxes.
-  const inbox = new RoomInboxNotices(sql, {
+  const inbox = new RoomInboxNotices(state, {
     inboxes: services.inboxes,
     consultation: () => state.consultation,
     lastSeq: () => state.lastSeq,
@@ -59,14 +59,17 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     state,
     hot,
     connections,
-    limiter: new RateLimiter(sql),
+    limiter: new RateLimiter(state),
     requestIdx,
     locale,
     now: services.now,
     newId: services.newId,
     claimAttachment: (sender, attachmentId, clientMsgId) => claimAttachment(services, requestIdx(), sender, attachmentId, clientMsgId),
+    counted: (batch) => inbox.count(batch),
     delivered: (batch) => inbox.stored(batch),
+    // Free while the deadlines are pending: only the first batch after each one fired writes.
     async afterStored() {
+      await hot.noteAppended();
       await activity.noteStored();
       await archiver.noteStored();
     },

@@ -9,8 +9,21 @@ import type { MessageStore } from "./port";
  *
  * One store per Durable Object, so `requestIdx` only has to match the room; the room
  * passes its own.
+ *
+ * The expiry lives in memory (read once per wake) and is written only when the refreshed
+ * TTL passes the stored one, then EXPIRY_SLACK_MS ahead: one write a minute for a busy
+ * room instead of one per append (DESIGN.md, decision 9). The stored expiry is never
+ * earlier than the true one, so an eviction can only make the list live up to a minute
+ * longer than its TTL, never shorter.
  */
+export const EXPIRY_SLACK_MS = 60_000;
+
 export class SqliteMessageStore implements MessageStore {
+  /** The exact expiry (now + TTL at the last append) while awake; the stored one after a wake. */
+  private exact: number | null | undefined;
+  /** The stored expiry (undefined: not read since the wake). */
+  private stored: number | null | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly ttlHours: number,
@@ -28,7 +41,7 @@ export class SqliteMessageStore implements MessageStore {
     for (const m of messages) {
       this.sql.exec(`INSERT OR REPLACE INTO hot_messages (seq, json) VALUES (?, ?)`, m.seq, JSON.stringify(m));
     }
-    this.setExpiry(this.now() + this.ttlHours * 3_600_000);
+    this.refreshExpiry(this.now() + this.ttlHours * 3_600_000);
   }
 
   async list(_requestIdx: number, options: { afterSeq?: number; last?: number } = {}): Promise<ChatMessage[]> {
@@ -56,10 +69,17 @@ export class SqliteMessageStore implements MessageStore {
     this.deleteAll();
   }
 
-  /** When the list expires (ms since the epoch), or null when there is nothing stored. */
+  /** When the list expires (ms since the epoch), or null when nothing is stored. */
   expiresAt(): number | null {
-    const row = this.sql.exec<{ value: number }>(`SELECT value FROM hot_meta WHERE key = 'expires_at'`).toArray()[0];
-    return row ? row.value : null;
+    return this.exact ?? this.storedExpiry();
+  }
+
+  /** The expiry as stored: at most EXPIRY_SLACK_MS after the exact one. */
+  private storedExpiry(): number | null {
+    if (this.stored === undefined) {
+      this.stored = this.sql.exec<{ value: number }>(`SELECT value FROM hot_meta WHERE key = 'expires_at'`).toArray()[0]?.value ?? null;
+    }
+    return this.stored;
   }
 
   /** Deletes the list if its TTL has passed; returns whether it did. */
@@ -77,12 +97,17 @@ export class SqliteMessageStore implements MessageStore {
   private deleteAll(): void {
     this.sql.exec(`DELETE FROM hot_messages`);
     this.sql.exec(`DELETE FROM hot_meta WHERE key = 'expires_at'`);
+    this.exact = this.stored = null;
   }
 
-  private setExpiry(atMs: number): void {
+  private refreshExpiry(atMs: number): void {
+    this.exact = Math.floor(atMs);
+    const stored = this.storedExpiry();
+    if (stored !== null && stored >= this.exact) return;
+    this.stored = this.exact + EXPIRY_SLACK_MS;
     this.sql.exec(
       `INSERT INTO hot_meta (key, value) VALUES ('expires_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      Math.floor(atMs),
+      this.stored,
     );
   }
 }

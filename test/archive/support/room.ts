@@ -3,7 +3,7 @@
  * reach into a room's storage, move its deadlines into the past (the "clock you control"
  * for alarms), and read transcripts back (swapping its archive store: test/support/rooms.ts).
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import type { DeadlineKind } from "../../../src/room/alarm-scheduler";
 import { roomStub } from "../../../src/chat/room-client";
@@ -34,7 +34,8 @@ export async function deadlineOf(requestIdx: number, kind: DeadlineKind): Promis
 
 /**
  * Makes the room's `kind` deadline due now (setting it if none is pending) and runs the
- * alarm, as if its time had come.
+ * alarm, as if its time had come. The room reads its deadlines once per wake, so the
+ * instance is evicted after its storage is rewritten, as the platform may do any time.
  */
 export async function fireDeadline(requestIdx: number, kind: DeadlineKind): Promise<void> {
   const stub = roomStub(testEnv, requestIdx);
@@ -46,6 +47,7 @@ export async function fireDeadline(requestIdx: number, kind: DeadlineKind): Prom
     );
     await state.storage.setAlarm(Date.now() - 1);
   });
+  await evictDurableObject(stub);
   expect(await runDurableObjectAlarm(stub)).toBe(true);
 }
 
