@@ -13,12 +13,24 @@ import type { RoomMessageStore } from "../../src/stores/message-store/port";
 
 export { default, InboxDO, QueueWatchersDO } from "../../src/index";
 
-/** An ArchiveStore that forwards to `target`, or to the configured store while none is set. */
+/**
+ * Per room (by object id), the archive store a test chose; module state, so it outlives an
+ * eviction of the room's instance (test/archive/support/room.ts evicts to fire deadlines).
+ */
+const archiveTargets = new Map<string, ArchiveStore>();
+
+/** An ArchiveStore that forwards to the room's chosen target, or to the configured store while none is set. */
 class SwitchableArchive implements ArchiveStore {
-  target: ArchiveStore | null = null;
-  constructor(private readonly configured: ArchiveStore) {}
+  constructor(
+    private readonly configured: ArchiveStore,
+    private readonly roomId: string,
+  ) {}
+  set target(store: ArchiveStore | null) {
+    if (store) archiveTargets.set(this.roomId, store);
+    else archiveTargets.delete(this.roomId);
+  }
   private get store(): ArchiveStore {
-    return this.target ?? this.configured;
+    return archiveTargets.get(this.roomId) ?? this.configured;
   }
   put: ArchiveStore["put"] = (...args) => this.store.put(...args);
   get: ArchiveStore["get"] = (...args) => this.store.get(...args);
@@ -99,7 +111,7 @@ export class RoomDO extends DeployedRoomDO {
 
   protected override services(env: Env): RoomServices {
     const services = super.services(env);
-    const archive = new SwitchableArchive(services.archive);
+    const archive = new SwitchableArchive(services.archive, this.ctx.id.toString());
     archives.set(this, archive);
     const messageStoreFor = (sql: SqlStorage) => {
       const { hot, delay } = slowable(services.messageStoreFor(sql));
