@@ -59,8 +59,8 @@ function buildServices(env: Env): Services {
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     limits: config.limits,
     // The room lends its waitUntil, so the inboxes hear of the start without delaying the send.
-    startOnFirstMessage: (requestIdx, sender, waitUntil) =>
-      startOnFirstMessage({ ...lifecycle, live: { inboxes, waitUntil } }, requestIdx, sender),
+    startOnFirstMessage: (requestIdx, sender, waitUntil, known) =>
+      startOnFirstMessage({ ...lifecycle, live: { inboxes, waitUntil } }, requestIdx, sender, known),
     now,
     newId: () => crypto.randomUUID(),
   };

@@ -39,7 +39,7 @@ export class StatusChanges {
     this.starting ??= (async () => {
       try {
         const before = state.consultation!;
-        const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil)) ?? (await services.repository.findById(requestIdx()));
+        const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil, before)) ?? (await services.repository.findById(requestIdx()));
         if (after) await this.apply(after, before);
       } finally {
         this.starting = null;
