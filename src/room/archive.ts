@@ -22,7 +22,7 @@ export const SNAPSHOT_DELAY_MS = 120_000;
 export const SNAPSHOT_JITTER_MS = 60_000;
 
 /** Messages copied into the archive log per step; the room answers other events between steps. */
-export const LOG_COPY_STEP = 50;
+const LOG_COPY_STEP = 50;
 
 export interface RoomArchiveDeps {
   log: ArchiveLog;

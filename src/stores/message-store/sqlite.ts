@@ -16,7 +16,7 @@ import type { MessageStore } from "./port";
  * earlier than the true one, so an eviction can only make the list live up to a minute
  * longer than its TTL, never shorter.
  */
-export const EXPIRY_SLACK_MS = 60_000;
+const EXPIRY_SLACK_MS = 60_000;
 
 export class SqliteMessageStore implements MessageStore {
   /** The exact expiry (now + TTL at the last append) while awake; the stored one after a wake. */
