@@ -43,6 +43,7 @@ export class SqliteMessageStore implements MessageStore {
   ) {
     sql.exec(ROOM_LOG_SCHEMA);
     sql.exec(`CREATE TABLE IF NOT EXISTS hot_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    adoptLegacyHotTable(sql);
   }
 
   async append(_requestIdx: number, messages: readonly ChatMessage[]): Promise<void> {
@@ -138,4 +139,16 @@ export class SqliteMessageStore implements MessageStore {
       meta.expiresAt,
     );
   }
+}
+
+/**
+ * A room stored before the hot list became a view of the log kept its hot messages in a
+ * table of their own (`hot_messages`): move them into the log once (a seq the log already
+ * holds is the same message), so none of them goes missing from view.
+ */
+function adoptLegacyHotTable(sql: SqlStorage): void {
+  const legacy = sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hot_messages'`).toArray().length > 0;
+  if (!legacy) return;
+  sql.exec(`INSERT OR IGNORE INTO archive_log (seq, json) SELECT seq, json FROM hot_messages`);
+  sql.exec(`DROP TABLE hot_messages`);
 }
