@@ -78,8 +78,8 @@ function buildServices(env: Env): Services {
     messageStoreFor: (sql) => buildMessageStore(config, sql),
     limits: config.limits,
     // The room lends its waitUntil, so the inboxes hear of the start without delaying the send.
-    startOnFirstMessage: (requestIdx, sender, waitUntil) =>
-      startOnFirstMessage({ ...lifecycle, live: { inboxes, events, waitUntil } }, requestIdx, sender),
+    startOnFirstMessage: (requestIdx, sender, waitUntil, known) =>
+      startOnFirstMessage({ ...lifecycle, live: { inboxes, events, waitUntil } }, requestIdx, sender, known),
     now,
     newId: () => crypto.randomUUID(),
   };
@@ -101,8 +101,8 @@ function buildArchive(env: Env, config: Config): ArchiveStore {
  */
 function buildMessageStore(config: Config, sql: SqlStorage): RoomMessageStore {
   if (config.upstash) {
-    return { store: new UpstashMessageStore({ ...config.upstash, ttlHours: config.chatTtlHours }), localExpiry: null };
+    return { store: new UpstashMessageStore({ ...config.upstash, ttlHours: config.chatTtlHours }), localExpiry: null, writesRoomLog: false };
   }
   const embedded = new SqliteMessageStore(sql, config.chatTtlHours);
-  return { store: embedded, localExpiry: embedded };
+  return { store: embedded, localExpiry: embedded, writesRoomLog: true };
 }

@@ -151,9 +151,21 @@ export async function endConsultation(deps: LifecycleDeps, requestIdx: number, a
  * For the room: a participant's first chat message starts a SCHEDULED consultation.
  * Returns the updated consultation, or null when there was nothing to start (already
  * started, not a participant, or no longer SCHEDULED). The room sends its own frames.
+ *
+ * `known` is the room's own copy of the row: planning on it saves the read, the slowest
+ * half of the first message. The transition is guarded by every field the plan depends
+ * on (status, recipient, never started), so a stale copy can only miss the guard; then
+ * the row is read and planned on as usual.
  */
-export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: number, sender: User): Promise<Consultation | null> {
-  const c = await loadConsultation(deps.repository, requestIdx);
+export async function startOnFirstMessage(deps: LifecycleDeps, requestIdx: number, sender: User, known?: Consultation | null): Promise<Consultation | null> {
+  if (known?.requestIdx === requestIdx) {
+    const started = await tryAutoStart(deps, requestIdx, known, sender);
+    if (started) return started;
+  }
+  return tryAutoStart(deps, requestIdx, await loadConsultation(deps.repository, requestIdx), sender);
+}
+
+async function tryAutoStart(deps: LifecycleDeps, requestIdx: number, c: Consultation, sender: User): Promise<Consultation | null> {
   const now = deps.now?.() ?? new Date();
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;

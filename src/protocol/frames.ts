@@ -46,6 +46,16 @@ export function byteLength(data: string | ArrayBuffer): number {
   return typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength;
 }
 
+/**
+ * Whether a frame exceeds MAX_FRAME_BYTES. A UTF-16 code unit is at most 3 bytes of UTF-8,
+ * so text of at most MAX_FRAME_BYTES / 3 code units cannot exceed it: the bytes are only
+ * counted for longer text (a chat line never is).
+ */
+export function exceedsFrameLimit(data: string | ArrayBuffer): boolean {
+  if (typeof data === "string" && data.length * 3 <= MAX_FRAME_BYTES) return false;
+  return byteLength(data) > MAX_FRAME_BYTES;
+}
+
 /** Parses one WebSocket message. Size is checked by the caller (it closes the socket). */
 export function parseClientFrame(data: string | ArrayBuffer): ParsedFrame {
   if (typeof data !== "string") return bad("frames are JSON text, not binary");
@@ -57,6 +67,10 @@ export function parseClientFrame(data: string | ArrayBuffer): ParsedFrame {
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) return bad("frame must be a JSON object");
   const type = (json as { type?: unknown }).type;
+  if (type === "send") {
+    const fast = plainSend(json as Record<string, unknown>);
+    if (fast) return { ok: true, frame: fast };
+  }
   if (typeof type !== "string" || !Object.hasOwn(clientFrameSchemas, type)) {
     return bad(`unknown frame type ${JSON.stringify(type ?? null)}`);
   }
@@ -72,6 +86,21 @@ export function parseClientFrame(data: string | ArrayBuffer): ParsedFrame {
       ...(typeof rawId === "string" ? { clientMsgId: rawId } : {}),
     },
   };
+}
+
+/**
+ * The hot frame without a general schema pass: a text `send` whose fields are plainly
+ * valid gives exactly what the `send` schema would (known fields only, content trimmed).
+ * Anything else (a FILE send, a field to refuse) returns null and takes the schema, so
+ * refusals and their messages stay the schema's.
+ */
+function plainSend(json: Record<string, unknown>): SendFrame | null {
+  const { clientMsgId, content, attachmentId } = json;
+  if (attachmentId !== undefined || typeof clientMsgId !== "string" || typeof content !== "string") return null;
+  if (clientMsgId.length < 1 || clientMsgId.length > 128) return null;
+  const trimmed = content.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_CONTENT_CHARS) return null;
+  return { type: "send", clientMsgId, content: trimmed };
 }
 
 function bad(message: string): ParsedFrame {

@@ -5,6 +5,9 @@ import type { RoomState } from "./state";
 /** How often, at most, the room reports lastActivityAt/messageCount (and the first response) to the repository. */
 export const ACTIVITY_FLUSH_MS = 30_000;
 
+/** Up to this much is added to each report's deadline, so rooms that started together report spread out. */
+const ACTIVITY_JITTER_MS = 10_000;
+
 /**
  * The room's reports of lastActivityAt/messageCount to the repository, on the "activity"
  * deadline. Throttled: at most one repository write per ACTIVITY_FLUSH_MS while the room
@@ -22,7 +25,8 @@ export class ActivityReporter {
 
   /** After messages were stored: make sure a report is due within ACTIVITY_FLUSH_MS. */
   async noteStored(): Promise<void> {
-    await this.scheduler.scheduleIfAbsent("activity", Date.now() + ACTIVITY_FLUSH_MS);
+    if (this.scheduler.deadline("activity") !== null) return;
+    await this.scheduler.schedule("activity", Date.now() + ACTIVITY_FLUSH_MS + Math.floor(Math.random() * ACTIVITY_JITTER_MS));
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ChatMessage } from "../domain/types";
+import { ROOM_LOG_SCHEMA, writeRoomLog } from "../stores/message-store/port";
 
 /**
  * The room's log, in its Durable Object SQLite: every stored message, written in the same
@@ -12,11 +13,15 @@ import type { ChatMessage } from "../domain/types";
  * served from this log, so nothing disappears from view or from the record when the hot
  * store expires (SPEC section 6). Messages, not transcript text, so nothing is parsed.
  *
+ * On the embedded adapter the hot list is a view of this same table (its TTL only moves a
+ * floor), so the adapter's one insert per message is the log row and nothing is copied;
+ * with Redis the room adds each stored batch here (message-writer.ts), one statement.
+ *
  * Synchronous like RoomState: local SQLite never opens the input gate.
  */
 export class ArchiveLog {
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS archive_log (seq INTEGER PRIMARY KEY, json TEXT NOT NULL)`);
+    sql.exec(ROOM_LOG_SCHEMA);
     sql.exec(`CREATE TABLE IF NOT EXISTS archive_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
   }
 
@@ -29,11 +34,24 @@ export class ArchiveLog {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM archive_log`).one().n;
   }
 
-  /** Adds stored messages; a seq already logged is replaced by the same message. */
+  /** Adds stored messages, 50 per statement; a seq already logged is replaced by the same message. */
   add(messages: readonly ChatMessage[]): void {
-    for (const m of messages) {
-      this.sql.exec(`INSERT OR REPLACE INTO archive_log (seq, json) VALUES (?, ?)`, m.seq, JSON.stringify(m));
-    }
+    writeRoomLog(this.sql, messages);
+  }
+
+  /**
+   * The dedupe index (sender + clientMsgId -> id, seq) of every logged message that has a
+   * clientMsgId, read from the rows themselves: the log row is the message's dedupe key,
+   * so storing a message writes no separate index row. Read once per wake (RoomState).
+   */
+  clientMsgs(): { sender: string; clientMsgId: string; id: string; seq: number }[] {
+    return this.sql
+      .exec<{ sender: string; client_msg_id: string; id: string; seq: number }>(
+        `SELECT seq, json_extract(json, '$.sender') AS sender, json_extract(json, '$.clientMsgId') AS client_msg_id,
+           json_extract(json, '$.id') AS id FROM archive_log WHERE json_extract(json, '$.clientMsgId') IS NOT NULL`,
+      )
+      .toArray()
+      .map((r) => ({ sender: r.sender, clientMsgId: r.client_msg_id, id: r.id, seq: r.seq }));
   }
 
   /** The logged messages in seq order; `afterSeq` keeps seq > afterSeq, `last` the newest N of those. */

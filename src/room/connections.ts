@@ -6,7 +6,7 @@ import { CONNECT_GRANT_HEADER, decodeConnectGrant, type ConnectGrant } from "../
 import type { AlarmScheduler } from "./alarm-scheduler";
 import { connectRefusal } from "./connection-caps";
 import type { ServerCloser } from "./server-close";
-import { attachmentOf, broadcast, earliestExpiryMs, openSockets, sendFrame, userTag } from "./sockets";
+import { attach, attachmentOf, broadcast, earliestExpiryMs, openSockets, sendFrame, userTag } from "./sockets";
 
 /**
  * The room's WebSockets on the hibernation API: accepting the Worker's connect, sending,
@@ -41,7 +41,7 @@ export class Connections {
     const frame = ready(grant);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(grant.user.userCode)]);
-    server.serializeAttachment({ user: grant.user });
+    attach(server, { user: grant.user });
     sendFrame(server, frame);
     if (grant.user.exp !== null) await this.armTokenExpiry();
     return new Response(null, { status: 101, webSocket: client });

@@ -1,7 +1,7 @@
 import { ApiError } from "../domain/errors";
 import type { User } from "../domain/types";
 import { CLOSE } from "../protocol/close-codes";
-import { byteLength, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame } from "../protocol/frames";
+import { exceedsFrameLimit, parseClientFrame, type ClientFrame } from "../protocol/frames";
 import type { Connections } from "./connections";
 import type { RoomHistory } from "./history";
 import type { Messages } from "./messages";
@@ -26,7 +26,7 @@ export class FrameHandler {
   constructor(private readonly deps: FrameHandlerDeps) {}
 
   async handle(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    if (byteLength(data) > MAX_FRAME_BYTES) return ws.close(CLOSE.TOO_BIG, "Frame exceeds 16 KiB");
+    if (exceedsFrameLimit(data)) return ws.close(CLOSE.TOO_BIG, "Frame exceeds 16 KiB");
     const user = this.deps.connections.userOf(ws);
     if (!user) return ws.close(1011, "Unknown connection");
     const parsed = parseClientFrame(data);

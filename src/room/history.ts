@@ -29,7 +29,10 @@ export class RoomHistory {
   /** The room's messages in seq order; `afterSeq` keeps seq > afterSeq, `last` the newest N. */
   async list(options: { afterSeq?: number; last?: number } = {}): Promise<ChatMessage[]> {
     await this.catchUp();
-    return this.deps.log.list(options);
+    // Only what the room recorded as stored: on the embedded store a row above lastSeq is
+    // an append not yet recorded (or a crashed one the next append replaces).
+    const upTo = this.deps.lastSeq();
+    return this.deps.log.list(options).filter((m) => m.seq <= upTo);
   }
 
   async count(): Promise<number> {
@@ -47,7 +50,22 @@ export class RoomHistory {
     const upTo = this.deps.lastSeq();
     const from = log.lastSeq;
     if (upTo <= from) return;
-    const fresh = await hot.list(this.deps.requestIdx(), { afterSeq: from });
-    log.add(fresh.filter((m) => m.seq <= upTo));
+    const fresh = (await hot.list(this.deps.requestIdx(), { afterSeq: from })).filter((m) => m.seq <= upTo);
+    // In bounded steps, yielding between them, so a long backlog never holds up the sends.
+    for (let i = 0; i < fresh.length; i += LOG_COPY_STEP) {
+      if (i > 0) await yieldToEvents();
+      log.add(fresh.slice(i, i + LOG_COPY_STEP));
+    }
   }
+}
+
+/** Messages copied into the log per step; the room answers other events between steps. */
+const LOG_COPY_STEP = 50;
+
+/**
+ * Lets the room's queued events (frames) run before the next step. A zero-delay timer, not
+ * a wait: it never keeps the object from hibernating (DESIGN.md decision 2 is about waits).
+ */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

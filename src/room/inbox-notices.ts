@@ -1,6 +1,7 @@
 import type { ChatMessage, Consultation } from "../domain/types";
 import { countsAsUnread, lastMessageOf } from "../protocol/inbox-frames";
 import type { RoomServices } from "./room-services";
+import type { Bookkeeping } from "./state";
 
 /** What the room lends its inbox notices. */
 export interface NoticeHost {
@@ -18,8 +19,9 @@ export interface NoticeHost {
  * the notices to their inboxes.
  *
  * Unread = NORMAL/FILE messages from the other side above the participant's read mark. The
- * room keeps it as one counter per participant in its SQLite, moved per stored batch (one
- * statement per batch, not per message) and reset by reads, so answering `unreadFor` or
+ * room keeps it as one counter per participant in its meta table (RoomState's Bookkeeping),
+ * moved per stored batch in memory and written with that batch's tail statement (no
+ * statement of its own), reset by reads (written at once), so answering `unreadFor` or
  * filling an activity notice never reads messages. Only a read that stops short of the
  * newest message recounts from the store, which is rare (the app reads what it shows).
  */
@@ -27,38 +29,34 @@ export class RoomInboxNotices {
   /** Recounts in flight: per user, a version (a newer read supersedes) and the count stored since it began. */
   private readonly recounts = new Map<string, { version: number; since: number }>();
   private version = 0;
-  /** Write-through copy of the counters, so a batch costs one statement, not a read per participant. */
-  private readonly cache = new Map<string, number>();
-
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly book: Bookkeeping,
     private readonly host: NoticeHost,
-  ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS unread_counts (user_code TEXT PRIMARY KEY, n INTEGER NOT NULL)`);
-  }
+  ) {}
 
   unreadFor(userCode: string): number {
-    let n = this.cache.get(userCode);
-    if (n === undefined) {
-      n = this.sql.exec<{ n: number }>(`SELECT n FROM unread_counts WHERE user_code = ?`, userCode).toArray()[0]?.n ?? 0;
-      this.cache.set(userCode, n);
-    }
-    return n;
+    return Number(this.book.kept(keyOf(userCode)) ?? 0);
   }
 
-  /** After a stored batch (seq order): count it for the other side, then tell both inboxes. */
+  /** After a stored batch (seq order), before the room records it: count it for the other side. */
+  count(batch: readonly ChatMessage[]): void {
+    const c = this.host.consultation();
+    if (!c) return;
+    for (const userCode of participantsOf(c)) {
+      const added = batch.filter((m) => countsAsUnread(m) && m.sender !== userCode).length;
+      if (added === 0) continue;
+      this.book.keep(keyOf(userCode), String(this.unreadFor(userCode) + added));
+      const recount = this.recounts.get(userCode);
+      if (recount) recount.since += added;
+    }
+  }
+
+  /** After a stored batch is counted and delivered: tell both inboxes. */
   stored(batch: readonly ChatMessage[]): void {
     const c = this.host.consultation();
     const last = batch[batch.length - 1];
     if (!c || !last) return;
-    const participants = [c.requesterUserCode, c.recipientUserCode].filter((u): u is string => u !== null);
-    for (const userCode of participants) {
-      const added = batch.filter((m) => countsAsUnread(m) && m.sender !== userCode).length;
-      if (added === 0) continue;
-      this.add(userCode, added);
-      const recount = this.recounts.get(userCode);
-      if (recount) recount.since += added;
-    }
+    const participants = participantsOf(c);
     const notice = { requestIdx: c.requestIdx, lastSeq: last.seq, lastMessage: lastMessageOf(last) };
     const recipients = participants.map((userCode) => ({ userCode, unread: this.unreadFor(userCode) }));
     this.host.background(() => this.host.inboxes.roomActivity(notice, recipients));
@@ -94,17 +92,15 @@ export class RoomInboxNotices {
     if (c) this.host.background(() => this.host.inboxes.unreadChanged(userCode, c.requestIdx, unread));
   }
 
-  private add(userCode: string, n: number): void {
-    this.cache.set(userCode, this.unreadFor(userCode) + n);
-    this.sql.exec(
-      `INSERT INTO unread_counts (user_code, n) VALUES (?, ?) ON CONFLICT (user_code) DO UPDATE SET n = n + excluded.n`,
-      userCode,
-      n,
-    );
-  }
-
+  /** A read moved the count: written at once (reads are not the send path). */
   private set(userCode: string, n: number): void {
-    this.cache.set(userCode, n);
-    this.sql.exec(`INSERT INTO unread_counts (user_code, n) VALUES (?, ?) ON CONFLICT (user_code) DO UPDATE SET n = excluded.n`, userCode, n);
+    this.book.keep(keyOf(userCode), String(n));
+    this.book.flushKept();
   }
+}
+
+const keyOf = (userCode: string) => `unread:${userCode}`;
+
+function participantsOf(c: Consultation): string[] {
+  return [c.requesterUserCode, c.recipientUserCode].filter((u): u is string => u !== null);
 }

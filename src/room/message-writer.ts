@@ -22,10 +22,11 @@ export interface Outgoing {
 /**
  * The single writer of a room: assigns `seq` synchronously (so the order of `post` calls
  * is the order of seqs), de-duplicates clientMsgIds, and stores through the WriteQueue.
- * `deliver` (acks and broadcasts) runs only after a batch is stored, in seq order.
- * A stored batch goes into the room's log (archive-log.ts) in the same synchronous step
- * that records it as stored, so every acked message is in the room's own storage even
- * after the hot store expired (DESIGN.md, decision 7).
+ * `deliver` (RoomState's record of the batch, acks and broadcasts) runs only after a batch
+ * is stored, in seq order. Every stored batch is in the room's log (archive-log.ts)
+ * before that: the embedded store's append IS the log row (`log` null), else the batch is
+ * logged in the same synchronous step that records it as stored, so every acked message
+ * is in the room's own storage even after the hot store expired (DESIGN.md, decision 7).
  *
  * `nextSeq` is the one piece of memory-only state: it is rebuilt from the stored last seq
  * whenever nothing is in flight, which is always the case after a wake.
@@ -37,7 +38,8 @@ export class MessageWriter {
 
   constructor(
     private readonly state: RoomState,
-    private readonly log: ArchiveLog,
+    /** Null when the store's append writes the room's log itself (the embedded adapter). */
+    private readonly log: ArchiveLog | null,
     private readonly store: MessageStore,
     private readonly requestIdx: () => number,
     deliver: (batch: readonly Outgoing[]) => void,
@@ -51,9 +53,9 @@ export class MessageWriter {
           batch.map((o) => o.message),
         ),
       onStored: (batch) => {
-        const messages = batch.map((o) => o.message);
-        this.state.recordStored(messages);
-        this.log.add(messages);
+        // The log row first (Redis), then `deliver` records the batch in RoomState in this
+        // same turn, before anything else runs.
+        this.log?.add(batch.map((o) => o.message));
         for (const o of batch) this.inFlight.delete(dedupeKey(o.message));
         deliver(batch);
       },

@@ -25,7 +25,12 @@ export interface MessagesDeps {
   newId(): string;
   /** A FILE send's grant, claimed for this message once its object is there (src/room/attachment-check.ts). */
   claimAttachment(sender: User, attachmentId: string, clientMsgId: string): Promise<AttachmentRef>;
-  /** Right after each stored batch is delivered, in seq order (the inbox's unread counters and activity). */
+  /**
+   * Right after each stored batch, before RoomState records it: bookkeeping kept in memory
+   * (the inbox's unread counters) that rides on the batch's one tail statement.
+   */
+  counted(batch: readonly ChatMessage[]): void;
+  /** Right after each stored batch is delivered, in seq order (the inbox's notices). */
   delivered(batch: readonly ChatMessage[]): void;
   /** Runs in the background after each stored batch (activity report, backup deadline). */
   afterStored(): Promise<void>;
@@ -43,7 +48,7 @@ export class Messages {
   private readonly sendOrder = new SendOrder();
 
   constructor(private readonly deps: MessagesDeps) {
-    this.writer = new MessageWriter(deps.state, deps.log, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
+    this.writer = new MessageWriter(deps.state, deps.hot.writesRoomLog ? null : deps.log, deps.hot.store, deps.requestIdx, (batch) => this.delivered(batch), deps.now, deps.newId);
   }
 
   /**
@@ -113,19 +118,22 @@ export class Messages {
     return this.writer.idle();
   }
 
-  /** After a batch is stored, in seq order: broadcast, ack the sender, inbox notices, arm TTL, activity and backup. */
+  /**
+   * After a batch is stored, in seq order and in one turn: the counters, RoomState's record
+   * (dedupe keys and one tail statement, written before any ack leaves), broadcast, acks,
+   * inbox notices; then the TTL, activity and backup deadlines (free while they are pending).
+   */
   private delivered(batch: readonly Outgoing[]): void {
-    const { connections, hot } = this.deps;
+    const { connections, state } = this.deps;
+    const stored = batch.map((o) => o.message);
+    this.deps.counted(stored);
+    state.recordStored(stored);
     const sockets = connections.open();
     for (const { message, origin } of batch) {
       connections.broadcast({ type: "message", message }, sockets);
       if (origin && message.clientMsgId) sendFrame(origin, { type: "ack", clientMsgId: message.clientMsgId, id: message.id, seq: message.seq });
     }
-    this.deps.delivered(batch.map((o) => o.message));
-    const expiresAt = hot.expiresAt();
-    this.deps.background(async () => {
-      await hot.followTtl(expiresAt);
-      await this.deps.afterStored();
-    });
+    this.deps.delivered(stored);
+    this.deps.background(() => this.deps.afterStored());
   }
 }

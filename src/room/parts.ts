@@ -31,7 +31,8 @@ import { TicketBook } from "./tickets";
  */
 export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, requestIdx: () => number, callsRunning: () => number) {
   const sql = ctx.storage.sql;
-  const state = new RoomState(sql);
+  const log = new ArchiveLog(sql);
+  const state = new RoomState(sql, log);
   const delivery = new DeliveryMarks(sql);
   const scheduler = new AlarmScheduler(sql, ctx.storage);
   // Read only after the parts below exist (the closer's first check is after a close).
@@ -40,7 +41,6 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   const hot = new HotStore(services.messageStoreFor(sql), scheduler);
   const locale = () => services.config.transcript.locale;
   const activity = new ActivityReporter(state, services.repository, scheduler, requestIdx);
-  const log = new ArchiveLog(sql);
   const history = new RoomHistory({ log, hot: hot.store, requestIdx, lastSeq: () => state.lastSeq });
   const archiver = new RoomArchive({
     log,
@@ -56,7 +56,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   scheduler.on("snapshot", () => archiver.snapshotIfDirty());
   const background = (task: () => Promise<void>) => ctx.waitUntil(task().catch((e) => console.error("room background task failed", e)));
   // The live inbox's side of the room: unread counters and notices to the participants' inboxes.
-  const inbox = new RoomInboxNotices(sql, {
+  const inbox = new RoomInboxNotices(state, {
     inboxes: services.inboxes,
     consultation: () => state.consultation,
     lastSeq: () => state.lastSeq,
@@ -70,18 +70,21 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     log,
     hot,
     connections,
-    limiter: new RateLimiter(sql),
+    limiter: new RateLimiter(state),
     requestIdx,
     locale,
     now: services.now,
     newId: services.newId,
     claimAttachment: (sender, attachmentId, clientMsgId) => claimAttachment(services, requestIdx(), sender, attachmentId, clientMsgId),
+    counted: (batch) => inbox.count(batch),
     delivered: (batch) => {
       inbox.stored(batch);
       stomp.stored(batch);
       events.stored(batch);
     },
+    // Free while the deadlines are pending: only the first batch after each one fired writes.
     async afterStored() {
+      await hot.noteAppended();
       await activity.noteStored();
       await archiver.noteStored();
     },

@@ -1,7 +1,12 @@
+import type { Bookkeeping } from "./state";
+
 /**
  * Token bucket per user and room (SPEC section 4: 10 messages a second sustained, burst
- * 20). All devices of one user share the bucket. The bucket lives in the room's SQLite
- * storage, so a hibernation wake or an eviction never hands out a fresh burst.
+ * 20). All devices of one user share the bucket. The buckets live in memory and in the
+ * room's meta table (RoomState's Bookkeeping): a taken token is written with the tail
+ * statement of the batch that stores its message, so it costs no statement of its own,
+ * and a hibernation wake or an eviction never hands out a fresh burst for stored messages.
+ * (A refused send's bucket is not written: it took nothing.)
  */
 export interface BucketOptions {
   ratePerSecond: number;
@@ -26,33 +31,37 @@ export function takeToken(bucket: Bucket | null, nowMs: number, options: BucketO
 }
 
 export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket | null>();
+
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly book: Bookkeeping,
     private readonly options: BucketOptions = CHAT_RATE_LIMIT,
-  ) {
-    sql.exec(
-      `CREATE TABLE IF NOT EXISTS rate_buckets (user_code TEXT PRIMARY KEY, tokens REAL NOT NULL, updated_ms INTEGER NOT NULL)`,
-    );
-  }
+  ) {}
 
   /** Takes one token for `userCode`; false means the send is refused (RATE_LIMITED). */
   take(userCode: string, nowMs = Date.now()): boolean {
-    const row = this.sql
-      .exec<{ tokens: number; updated_ms: number }>(`SELECT tokens, updated_ms FROM rate_buckets WHERE user_code = ?`, userCode)
-      .toArray()[0];
-    const { bucket, allowed } = takeToken(row ? { tokens: row.tokens, updatedMs: row.updated_ms } : null, nowMs, this.options);
-    this.sql.exec(
-      `INSERT INTO rate_buckets (user_code, tokens, updated_ms) VALUES (?, ?, ?)
-       ON CONFLICT (user_code) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms`,
-      userCode,
-      bucket.tokens,
-      bucket.updatedMs,
-    );
+    const { bucket, allowed } = takeToken(this.bucket(userCode), nowMs, this.options);
+    this.buckets.set(userCode, bucket);
+    if (allowed) this.book.keep(keyOf(userCode), JSON.stringify(bucket));
     return allowed;
   }
 
   /** Gives back a token taken for a send that then failed to store. */
   refund(userCode: string): void {
-    this.sql.exec(`UPDATE rate_buckets SET tokens = MIN(?, tokens + 1) WHERE user_code = ?`, this.options.burst, userCode);
+    const bucket = this.bucket(userCode);
+    if (!bucket) return;
+    const refunded = { tokens: Math.min(this.options.burst, bucket.tokens + 1), updatedMs: bucket.updatedMs };
+    this.buckets.set(userCode, refunded);
+    this.book.keep(keyOf(userCode), JSON.stringify(refunded));
+  }
+
+  private bucket(userCode: string): Bucket | null {
+    if (!this.buckets.has(userCode)) {
+      const stored = this.book.kept(keyOf(userCode));
+      this.buckets.set(userCode, stored === null ? null : (JSON.parse(stored) as Bucket));
+    }
+    return this.buckets.get(userCode)!;
   }
 }
+
+const keyOf = (userCode: string) => `rate_bucket:${userCode}`;

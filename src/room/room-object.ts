@@ -51,7 +51,7 @@ export class RoomDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const parts = buildRoomParts(ctx, this.services(env), () => this.requestIdx, () => callsInFlight(this));
+    const parts = buildRoomParts(this.partsContext(ctx), this.services(env), () => this.requestIdx, () => callsInFlight(this));
     this.#state = parts.state;
     this.#tickets = parts.tickets;
     this.#scheduler = parts.scheduler;
@@ -65,6 +65,11 @@ export class RoomDO extends DurableObject<Env> {
     this.#delivery = parts.delivery;
     // Answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /** The state the parts are built on; a test subclass may count its SQL statements. */
+  protected partsContext(ctx: DurableObjectState): DurableObjectState {
+    return ctx;
   }
 
   /** What the room is given (src/config/services.ts); a test subclass may hand it failing parts. */

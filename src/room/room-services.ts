@@ -23,7 +23,13 @@ export interface RoomServices {
    * consultation to IN_PROGRESS. Returns the updated row, or null when nothing started.
    * `waitUntil` keeps the inboxes' notice of the start running after the call returns.
    */
-  startOnFirstMessage(requestIdx: number, sender: User, waitUntil: (promise: Promise<unknown>) => void): Promise<Consultation | null>;
+  startOnFirstMessage(
+    requestIdx: number,
+    sender: User,
+    waitUntil: (promise: Promise<unknown>) => void,
+    /** The room's copy of the row, planned on first (saves a read; the write is guarded). */
+    known?: Consultation | null,
+  ): Promise<Consultation | null>;
   /** The participants' inboxes: activity after stored messages, unread counts after reads. */
   inboxes: Pick<InboxClient, "roomActivity" | "unreadChanged">;
   /** STOMP connections that follow this room (SPEC section 12): stored batches are forwarded to them. */

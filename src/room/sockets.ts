@@ -12,8 +12,26 @@ export interface SocketAttachment {
 
 export const userTag = (userCode: string) => `user:${userCode}`;
 
+/**
+ * Deserialized attachments by socket object. Every frame asks for its sender, every
+ * broadcast may filter by user: deserializing each time was a tenth of a send's CPU. The
+ * socket objects are new after a wake, so a wake reads each attachment once again.
+ */
+const attachments = new WeakMap<WebSocket, SocketAttachment | null>();
+
+/** Stores the socket's attachment (the only way the room sets one, so the cache stays true). */
+export function attach(ws: WebSocket, attachment: SocketAttachment): void {
+  ws.serializeAttachment(attachment);
+  attachments.set(ws, attachment);
+}
+
 export function attachmentOf(ws: WebSocket): SocketAttachment | null {
-  return (ws.deserializeAttachment() as SocketAttachment | null) ?? null;
+  let a = attachments.get(ws);
+  if (a === undefined) {
+    a = (ws.deserializeAttachment() as SocketAttachment | null) ?? null;
+    attachments.set(ws, a);
+  }
+  return a;
 }
 
 /** The room's sockets that can still receive (closing ones are left out). */

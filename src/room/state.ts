@@ -1,5 +1,17 @@
 import type { ChatMessage, Consultation } from "../domain/types";
 import type { ReadReceipt } from "../protocol/frames";
+import type { ArchiveLog } from "./archive-log";
+
+/**
+ * Bookkeeping a part keeps in the room's meta table (rate buckets, unread counters): set
+ * in memory, then written with the next stored batch's tail statement (`recordStored`),
+ * so it costs no statement of its own on the send path, or at once by `flushKept`.
+ */
+export interface Bookkeeping {
+  kept(key: string): string | null;
+  keep(key: string, value: string): void;
+  flushKept(): void;
+}
 
 /**
  * The room's own durable state in its Durable Object SQLite: what must survive hibernation
@@ -7,22 +19,40 @@ import type { ReadReceipt } from "../protocol/frames";
  * Object is local, so reading and writing here never opens the input gate, and the room's
  * checks-then-writes cannot interleave with another event.
  *
+ * The room is the only writer of these tables, so they are read once per wake (the meta
+ * table at construction, the dedupe index at the first lookup) and then served from
+ * memory; every change is written through in the same turn (DESIGN.md, decision 9: a
+ * stored batch costs one tail statement here; its dedupe keys are its log rows).
+ *
  * - meta: the room's requestIdx, its last known consultation, the sealed flag, the last
- *   stored seq, and the activity not yet reported to the repository;
- * - client_msgs: the clientMsgId index (sender + clientMsgId -> id, seq) for dedupe;
+ *   stored seq, the activity not yet reported to the repository, and the parts'
+ *   bookkeeping (Bookkeeping above);
+ * - the clientMsgId index (sender + clientMsgId -> id, seq) for dedupe: read from the
+ *   room's log (every stored message's row, archive-log.ts), so no row of its own per
+ *   message; the legacy client_msgs table (rooms that stored before) is read with it;
  * - reads: per participant, the last read seq and when.
  */
-export class RoomState {
+export class RoomState implements Bookkeeping {
   /** Read-through copy of the stored consultation (undefined: not loaded since the wake). */
   private cached: Consultation | null | undefined;
+  /** The meta table, as stored (loaded at construction, written through). */
+  private readonly meta = new Map<string, string>();
+  /** Bookkeeping keys changed in memory and not yet written. */
+  private readonly dirty = new Set<string>();
+  /** The dedupe index (null: not loaded since the wake). */
+  private clientMsgs: Map<string, { id: string; seq: number }> | null = null;
 
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly log: Pick<ArchiveLog, "clientMsgs">,
+  ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS room_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     sql.exec(
       `CREATE TABLE IF NOT EXISTS client_msgs (sender TEXT NOT NULL, client_msg_id TEXT NOT NULL, id TEXT NOT NULL,
          seq INTEGER NOT NULL, PRIMARY KEY (sender, client_msg_id))`,
     );
     sql.exec(`CREATE TABLE IF NOT EXISTS reads (user_code TEXT PRIMARY KEY, up_to_seq INTEGER NOT NULL, read_at TEXT NOT NULL)`);
+    for (const row of sql.exec<{ key: string; value: string }>(`SELECT key, value FROM room_meta`)) this.meta.set(row.key, row.value);
   }
 
   get requestIdx(): number | null {
@@ -46,8 +76,13 @@ export class RoomState {
   rememberConsultation(c: Consultation): Consultation {
     const known = this.consultation;
     if (known && known.requestIdx === c.requestIdx && known.updatedAt > c.updatedAt) return known;
-    this.set("request_idx", String(c.requestIdx));
-    this.set("consultation", JSON.stringify(c));
+    const json = JSON.stringify(c);
+    // Every connect brings the row: write only what changed.
+    if (this.get("consultation") !== json || this.get("request_idx") !== String(c.requestIdx)) {
+      this.meta.set("request_idx", String(c.requestIdx));
+      this.meta.set("consultation", json);
+      this.writeMeta(["request_idx", "consultation"]);
+    }
     this.cached = c;
     return c;
   }
@@ -77,31 +112,44 @@ export class RoomState {
 
   /** The clientMsgId index entry of a stored message of `sender`, if any. */
   findClientMsg(sender: string, clientMsgId: string): { id: string; seq: number } | null {
-    return (
-      this.sql
-        .exec<{ id: string; seq: number }>(`SELECT id, seq FROM client_msgs WHERE sender = ? AND client_msg_id = ?`, sender, clientMsgId)
-        .toArray()[0] ?? null
-    );
+    if (!this.clientMsgs) {
+      this.clientMsgs = new Map();
+      for (const r of this.sql.exec<{ sender: string; client_msg_id: string; id: string; seq: number }>(`SELECT sender, client_msg_id, id, seq FROM client_msgs`)) {
+        this.clientMsgs.set(clientMsgKey(r.sender, r.client_msg_id), { id: r.id, seq: r.seq });
+      }
+      for (const r of this.log.clientMsgs()) this.clientMsgs.set(clientMsgKey(r.sender, r.clientMsgId), { id: r.id, seq: r.seq });
+    }
+    return this.clientMsgs.get(clientMsgKey(sender, clientMsgId)) ?? null;
   }
 
-  /** Records a stored batch: the dedupe index, the last seq and the pending activity. */
+  /**
+   * Records a stored batch (already in the room's log, which is also its dedupe index):
+   * ONE statement for the tail (last seq, pending activity) and whatever bookkeeping
+   * changed. Runs in the turn the batch was stored in, before its acks leave.
+   */
   recordStored(batch: readonly ChatMessage[]): void {
     for (const m of batch) {
-      if (m.clientMsgId !== null) {
-        this.sql.exec(
-          `INSERT OR REPLACE INTO client_msgs (sender, client_msg_id, id, seq) VALUES (?, ?, ?, ?)`,
-          m.sender,
-          m.clientMsgId,
-          m.id,
-          m.seq,
-        );
-      }
+      if (m.clientMsgId !== null) this.clientMsgs?.set(clientMsgKey(m.sender, m.clientMsgId), { id: m.id, seq: m.seq });
     }
     this.noteFirstResponse(batch);
     const last = batch[batch.length - 1];
     if (!last) return;
-    this.set("last_seq", String(last.seq));
-    this.set("activity_at", last.sentAt);
+    this.meta.set("last_seq", String(last.seq));
+    this.meta.set("activity_at", last.sentAt);
+    this.writeMeta(["last_seq", "activity_at", ...this.dirty]);
+  }
+
+  kept(key: string): string | null {
+    return this.meta.get(key) ?? null;
+  }
+
+  keep(key: string, value: string): void {
+    this.meta.set(key, value);
+    this.dirty.add(key);
+  }
+
+  flushKept(): void {
+    if (this.dirty.size) this.writeMeta([...this.dirty]);
   }
 
   /** Activity not yet written to the repository, or null when it is all reported. */
@@ -162,10 +210,33 @@ export class RoomState {
   }
 
   private get(key: string): string | null {
-    return this.sql.exec<{ value: string }>(`SELECT value FROM room_meta WHERE key = ?`, key).toArray()[0]?.value ?? null;
+    return this.meta.get(key) ?? null;
   }
 
   private set(key: string, value: string): void {
-    this.sql.exec(`INSERT INTO room_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
+    this.meta.set(key, value);
+    this.writeMeta([key]);
   }
+
+  /** One upsert of `keys` (their values in memory): a single statement up to META_ROWS_PER_STATEMENT keys. */
+  private writeMeta(keys: readonly string[]): void {
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += META_ROWS_PER_STATEMENT) {
+      const chunk = unique.slice(i, i + META_ROWS_PER_STATEMENT);
+      const values: string[] = [];
+      for (const k of chunk) values.push(k, this.meta.get(k)!);
+      this.sql.exec(
+        `INSERT INTO room_meta (key, value) VALUES ${chunk.map(() => "(?, ?)").join(", ")} ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        ...values,
+      );
+    }
+    for (const k of unique) this.dirty.delete(k);
+  }
+}
+
+/** Durable Object SQLite binds at most 100 parameters per statement: two per row. */
+const META_ROWS_PER_STATEMENT = 50;
+
+function clientMsgKey(sender: string, clientMsgId: string): string {
+  return `${sender}\u0000${clientMsgId}`;
 }

@@ -52,7 +52,7 @@ export class StatusChanges {
   private async start(sender: User): Promise<void> {
     const { state, services, requestIdx, waitUntil } = this.deps;
     const before = state.consultation!;
-    const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil)) ?? (await services.repository.findById(requestIdx()));
+    const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil, before)) ?? (await services.repository.findById(requestIdx()));
     if (after) await this.apply(after, before);
   }
 

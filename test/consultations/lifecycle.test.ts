@@ -265,6 +265,18 @@ describe("service entry points without HTTP", () => {
     expect(await startOnFirstMessage(deps, c.requestIdx, userOf(professor))).toBeNull();
   });
 
+  it("planned on the room's copy of the row (no read); a stale copy only misses the guard", async () => {
+    const deps = getServices(testEnv);
+    const c = await namedConsultation("SCHEDULED");
+    const started = await startOnFirstMessage(deps, c.requestIdx, userOf(student), c);
+    expect(started).toMatchObject({ status: "IN_PROGRESS", requestIdx: c.requestIdx });
+    // The same (now stale) SCHEDULED copy again: the guarded write misses, the row is read, nothing starts twice.
+    expect(await startOnFirstMessage(deps, c.requestIdx, userOf(professor), c)).toBeNull();
+    const row = (await deps.repository.findById(c.requestIdx))!;
+    expect(row.startedAt).toEqual(started!.startedAt);
+    expect(row.updatedAt).toEqual(started!.updatedAt);
+  });
+
   it("the cleanup job ends an open consultation as SYSTEM", async () => {
     const c = await namedConsultation("IN_PROGRESS");
     const done = await endConsultation(getServices(testEnv), c.requestIdx, SYSTEM);

@@ -192,6 +192,58 @@ describe.each([sqliteCase, upstashCase])("MessageStore contract: $name", (c) => 
     }));
 });
 
+describe("embedded MessageStore: the hot list is a view of the room's log", () => {
+  const message = (seq: number, content = `m${seq}`): ChatMessage => ({
+    id: `id-${seq}-${content}`,
+    seq,
+    requestIdx: 1,
+    sender: "S1",
+    senderName: "학생",
+    type: "NORMAL",
+    content,
+    sentAt: new Date(1_700_000_000_000 + seq).toISOString(),
+    clientMsgId: `c-${seq}-${content}`,
+  });
+  const inRoom = (test: (sql: SqlStorage) => Promise<void>) =>
+    runInDurableObject(env.ROOM.getByName(`contract-log-${crypto.randomUUID()}`), (_room, state) => test(state.storage.sql));
+  const logged = (sql: SqlStorage) => sql.exec<{ seq: number }>(`SELECT seq FROM archive_log ORDER BY seq`).toArray().map((r) => r.seq);
+
+  it("the TTL ends the list but never deletes a log row; the next append starts a new list", () =>
+    inRoom(async (sql) => {
+      let now = Date.now();
+      const store = new SqliteMessageStore(sql, TTL_HOURS, () => now);
+      await store.append(1, [message(1), message(2)]);
+      now += FULL_TTL * 1000 + 1;
+      expect(store.expireIfDue()).toBe(true);
+      expect(await store.list(1)).toEqual([]);
+      expect(logged(sql)).toEqual([1, 2]);
+      await store.append(1, [message(3)]);
+      expect((await store.list(1)).map((m) => m.seq)).toEqual([3]);
+      expect(await store.count(1)).toBe(1);
+      expect(logged(sql)).toEqual([1, 2, 3]);
+      // A new instance (a wake) reads the floor back.
+      expect((await new SqliteMessageStore(sql, TTL_HOURS, () => now).list(1)).map((m) => m.seq)).toEqual([3]);
+    }));
+
+  it("the first append after a wake drops a tail the room never recorded", () =>
+    inRoom(async (sql) => {
+      await new SqliteMessageStore(sql, TTL_HOURS).append(1, [message(1), message(2), message(3)]);
+      // The room had recorded only seq 1: after the wake it hands out seq 2 again.
+      await new SqliteMessageStore(sql, TTL_HOURS).append(1, [message(2, "again")]);
+      expect(logged(sql)).toEqual([1, 2]);
+      expect((await new SqliteMessageStore(sql, TTL_HOURS).list(1)).map((m) => m.content)).toEqual(["m1", "again"]);
+    }));
+
+  it("adopts a legacy hot_messages table into the log once", () =>
+    inRoom(async (sql) => {
+      sql.exec(`CREATE TABLE hot_messages (seq INTEGER PRIMARY KEY, json TEXT NOT NULL)`);
+      for (const m of [message(1), message(2)]) sql.exec(`INSERT INTO hot_messages (seq, json) VALUES (?, ?)`, m.seq, JSON.stringify(m));
+      const store = new SqliteMessageStore(sql, TTL_HOURS);
+      expect((await store.list(1)).map((m) => m.seq)).toEqual([1, 2]);
+      expect(sql.exec(`SELECT 1 FROM sqlite_master WHERE name = 'hot_messages'`).toArray()).toEqual([]);
+    }));
+});
+
 describe("Upstash MessageStore failures", () => {
   it("an unreachable Upstash is UPSTREAM_UNAVAILABLE; the retried batch converges gapless", async () => {
     const store = upstashStore();

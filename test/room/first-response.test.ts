@@ -22,6 +22,8 @@ async function flushActivity(id: number): Promise<void> {
   await runInDurableObject(stub, (_room, state) => {
     state.storage.sql.exec(`UPDATE deadlines SET at_ms = ? WHERE kind = 'activity'`, Date.now() - 1);
   });
+  // The room reads its deadlines once per wake: a new instance sees the edit.
+  await evictDurableObject(stub);
   await runDurableObjectAlarm(stub);
 }
 

@@ -1,5 +1,5 @@
 /** The room's links to the lifecycle: auto-start, transfer, end, sealing, throttled activity. */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../../src/chat/room-client";
 import type { Consultation } from "../../src/domain/types";
@@ -187,6 +187,7 @@ describe("throttled activity", () => {
       return row.at_ms;
     });
     expect(deadline).toBeGreaterThan(Date.now());
+    await evictDurableObject(stub); // deadlines are read once per wake
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const row = await load(c.requestIdx);
     expect(row.messageCount).toBe(4);

@@ -40,3 +40,17 @@ export function unreachableArchive(): ArchiveStore {
   };
   return { browserOrigin: null, put: down, get: down, delete: down, list: down, head: down, presignPut: down, presignGet: down, putStream: down, getStream: down };
 }
+
+/** The SQL statements the room's current instance ran so far (see countingState in test-worker.ts). */
+export async function sqlStatements(requestIdx: number): Promise<string[]> {
+  return runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    return [...room.sqlLog.statements];
+  });
+}
+
+/**
+ * Counts the rows of the embedded hot list: the room's log rows above its floor (the
+ * embedded store's TTL moves `hot_after` instead of deleting rows, src/stores/message-store/sqlite.ts).
+ */
+export const HOT_ROWS_SQL = `SELECT COUNT(*) AS n FROM archive_log WHERE seq > COALESCE((SELECT value FROM hot_meta WHERE key = 'hot_after'), 0)`;

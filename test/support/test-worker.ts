@@ -16,12 +16,24 @@ import type { MessageStore } from "../../src/stores/message-store/port";
 
 export { default, InboxDO, QueueWatchersDO, PushDO, PushCounselorsDO, StompDO, WebhookLogDO } from "../../src/index";
 
-/** An ArchiveStore that forwards to `target`, or to the configured store while none is set. */
+/**
+ * Per room (by object id), the archive store a test chose; module state, so it outlives an
+ * eviction of the room's instance (test/archive/support/room.ts evicts to fire deadlines).
+ */
+const archiveTargets = new Map<string, ArchiveStore>();
+
+/** An ArchiveStore that forwards to the room's chosen target, or to the configured store while none is set. */
 class SwitchableArchive implements ArchiveStore {
-  target: ArchiveStore | null = null;
-  constructor(private readonly configured: ArchiveStore) {}
+  constructor(
+    private readonly configured: ArchiveStore,
+    private readonly roomId: string,
+  ) {}
+  set target(store: ArchiveStore | null) {
+    if (store) archiveTargets.set(this.roomId, store);
+    else archiveTargets.delete(this.roomId);
+  }
   private get store(): ArchiveStore {
-    return this.target ?? this.configured;
+    return archiveTargets.get(this.roomId) ?? this.configured;
   }
   get browserOrigin(): string | null {
     return this.store.browserOrigin;
@@ -66,6 +78,44 @@ class SlowableMessageStore implements MessageStore {
   clear: MessageStore["clear"] = (...args) => this.store.clear(...args);
 }
 
+/**
+ * The room's DurableObjectState with a SQL handle that counts its statements, so a test
+ * can count what a `send` costs (DESIGN.md decision 9: measured, never guessed). Every
+ * other member is the real one, bound to the real object.
+ */
+export interface StatementLog {
+  statements: string[];
+}
+function countingState(ctx: DurableObjectState, log: StatementLog): DurableObjectState {
+  const sql = ctx.storage.sql;
+  const countingSql = new Proxy(sql, {
+    get(target, key) {
+      if (key === "exec") {
+        return (query: string, ...bindings: unknown[]) => {
+          log.statements.push(query.replace(/\s+/g, " ").trim());
+          return target.exec(query, ...bindings);
+        };
+      }
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const storage = new Proxy(ctx.storage, {
+    get(target, key) {
+      if (key === "sql") return countingSql;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(ctx, {
+    get(target, key) {
+      if (key === "storage") return storage;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 // The base constructor asks for its services before this class's fields exist.
 const archives = new WeakMap<object, SwitchableArchive>();
 const hotStores = new WeakMap<object, SlowableMessageStore>();
@@ -82,11 +132,23 @@ function countingQueue(queue: EventQueue, sends: EventBatchMessage[][]): EventQu
     },
   };
 }
+const sqlLogs = new WeakMap<object, StatementLog>();
 
 export class RoomDO extends DeployedRoomDO {
+  /** Every SQL statement the room's parts ran since this instance started (this wake). */
+  get sqlLog(): StatementLog {
+    return sqlLogs.get(this)!;
+  }
+
+  protected override partsContext(ctx: DurableObjectState): DurableObjectState {
+    const log: StatementLog = { statements: [] };
+    sqlLogs.set(this, log);
+    return countingState(ctx, log);
+  }
+
   protected override services(env: Env): RoomServices {
     const services = super.services(env);
-    const archive = new SwitchableArchive(services.archive);
+    const archive = new SwitchableArchive(services.archive, this.ctx.id.toString());
     archives.set(this, archive);
     const messageStoreFor: RoomServices["messageStoreFor"] = (sql) => {
       const built = services.messageStoreFor(sql);

@@ -33,4 +33,32 @@ export interface RoomMessageStore {
   store: MessageStore;
   /** Set for the embedded adapter only: the room's alarm enforces its TTL. Redis expires keys itself. */
   localExpiry: LocalExpiry | null;
+  /**
+   * True when `append` writes the room's log itself (the embedded adapter: its hot list IS
+   * the room's log, ROOM_LOG_SCHEMA), so the room adds nothing more per message
+   * (DESIGN.md decisions 7 and 9). False for Redis: the room logs each stored batch.
+   */
+  writesRoomLog: boolean;
+}
+
+/**
+ * The room's log table in its Durable Object SQLite: every stored message until the final
+ * archive (DESIGN.md decision 7). Shared by the room (src/room/archive-log.ts) and the
+ * embedded adapter (sqlite.ts), whose hot list is a view of it, so one row per message
+ * serves both. The dedupe index is read from the same rows (`json`), once per wake.
+ */
+export const ROOM_LOG_SCHEMA = `CREATE TABLE IF NOT EXISTS archive_log (seq INTEGER PRIMARY KEY, json TEXT NOT NULL)`;
+
+/** Durable Object SQLite binds at most 100 parameters per statement: two per log row. */
+const LOG_ROWS_PER_STATEMENT = 50;
+
+/** Writes messages into the room's log: ONE statement per 50 messages; a seq already logged is replaced. */
+export function writeRoomLog(sql: SqlStorage, messages: readonly ChatMessage[]): void {
+  for (let i = 0; i < messages.length; i += LOG_ROWS_PER_STATEMENT) {
+    const chunk = messages.slice(i, i + LOG_ROWS_PER_STATEMENT);
+    sql.exec(
+      `INSERT OR REPLACE INTO archive_log (seq, json) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`,
+      ...chunk.flatMap((m) => [m.seq, JSON.stringify(m)]),
+    );
+  }
 }

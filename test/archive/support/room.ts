@@ -3,7 +3,7 @@
  * reach into a room's storage, move its deadlines into the past (the "clock you control"
  * for alarms), and read transcripts back (swapping its archive store: test/support/rooms.ts).
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import type { DeadlineKind } from "../../../src/room/alarm-scheduler";
 import { roomStub } from "../../../src/chat/room-client";
@@ -11,6 +11,7 @@ import type { ChatMessage } from "../../../src/domain/types";
 import { getServices } from "../../../src/config/services";
 import { archiveKeys, type ArchiveStore } from "../../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "../../support/api";
+import { HOT_ROWS_SQL } from "../../support/rooms";
 
 type Sql = DurableObjectState["storage"]["sql"];
 const scalar = (sql: Sql, q: string, ...args: unknown[]) => sql.exec<{ v: number | null }>(q, ...args).one().v;
@@ -20,7 +21,7 @@ export const r2Archive = (): ArchiveStore => getServices(testEnv).archive;
 /** Rows in the room's embedded hot store and in its archive log. */
 export async function roomRows(requestIdx: number): Promise<{ hot: number; log: number }> {
   return runInDurableObject(roomStub(testEnv, requestIdx), (_room, state) => ({
-    hot: scalar(state.storage.sql, `SELECT COUNT(*) AS v FROM hot_messages`) ?? 0,
+    hot: scalar(state.storage.sql, HOT_ROWS_SQL.replace("AS n", "AS v")) ?? 0,
     log: scalar(state.storage.sql, `SELECT COUNT(*) AS v FROM archive_log`) ?? 0,
   }));
 }
@@ -34,7 +35,8 @@ export async function deadlineOf(requestIdx: number, kind: DeadlineKind): Promis
 
 /**
  * Makes the room's `kind` deadline due now (setting it if none is pending) and runs the
- * alarm, as if its time had come.
+ * alarm, as if its time had come. The room reads its deadlines once per wake, so the
+ * instance is evicted after its storage is rewritten, as the platform may do any time.
  */
 export async function fireDeadline(requestIdx: number, kind: DeadlineKind): Promise<void> {
   const stub = roomStub(testEnv, requestIdx);
@@ -46,6 +48,7 @@ export async function fireDeadline(requestIdx: number, kind: DeadlineKind): Prom
     );
     await state.storage.setAlarm(Date.now() - 1);
   });
+  await evictDurableObject(stub);
   expect(await runDurableObjectAlarm(stub)).toBe(true);
 }
 

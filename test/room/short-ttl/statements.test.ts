@@ -1,0 +1,40 @@
+/**
+ * DESIGN.md decision 9: a stored message costs at most three storage statements in the
+ * room (the message row, which also serves as its dedupe key, and the seq/tail), counted through the test main
+ * module's counting SQL handle, not estimated. The first send after a wake may load the
+ * room's bookkeeping; the budget is for the sends after it.
+ */
+import { expect, it } from "vitest";
+import { people } from "../../support/api";
+import { namedConsultation } from "../../support/consultations";
+import { sqlStatements } from "../../support/rooms";
+import { connect, post } from "../../support/sockets";
+
+const SENDS = 20;
+
+it(`a send runs at most 3 SQL statements (${SENDS} sends, two sockets)`, async () => {
+  const c = await namedConsultation("IN_PROGRESS");
+  const s = (await connect(c.requestIdx, { token: people.student })).client;
+  const p = (await connect(c.requestIdx, { token: people.professor })).client;
+  await post(s, "warm-up");
+  await p.next("message");
+  const before = (await sqlStatements(c.requestIdx)).length;
+  for (let i = 0; i < SENDS; i++) {
+    const ack = await post(i % 2 ? p : s, `message ${i}`);
+    expect(ack).toMatchObject({ type: "ack" });
+  }
+  // Let the background work of the last batch (deadlines, notices) finish before counting.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const ran = (await sqlStatements(c.requestIdx)).slice(before);
+  const perSend = ran.length / SENDS;
+  console.log(`statements per send: ${perSend}\n` + summarize(ran));
+  expect(perSend).toBeLessThanOrEqual(3);
+  s.close();
+  p.close();
+});
+
+function summarize(statements: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const q of statements) counts.set(q.slice(0, 110), (counts.get(q.slice(0, 110)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([q, n]) => `${String(n).padStart(4)}  ${q}`).join("\n");
+}
