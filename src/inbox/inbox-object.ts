@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { armEarliest } from "./earliest-alarm";
 import { getServices } from "../config/services";
 import type { Consultation, User } from "../domain/types";
 import { CLOSE } from "../protocol/close-codes";
@@ -157,14 +158,7 @@ export class InboxDO extends DurableObject<Env> {
   /** Points the alarm at the earliest of: a held activity notice, a socket's token expiry. */
   private async rearm(gone: readonly WebSocket[] = []): Promise<void> {
     const live = this.sockets.open().filter((ws) => !gone.includes(ws));
-    const candidates = [this.activity.nextDue(), earliestExpiryMs(live)].filter((t): t is number => t !== null);
-    const next = candidates.length ? Math.min(...candidates) : null;
-    const current = await this.ctx.storage.getAlarm();
-    if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
-    }
+    await armEarliest(this.ctx.storage, [this.activity.nextDue(), earliestExpiryMs(live)]);
   }
 
   // ---- RPC (src/live/inbox-client.ts) ----

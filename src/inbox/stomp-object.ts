@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { armEarliest } from "./earliest-alarm";
 import { verifyToken } from "../auth/verify-token";
 import { getServices } from "../config/services";
 import { ApiError } from "../domain/errors";
@@ -302,14 +303,7 @@ export class StompDO extends DurableObject<Env> {
     if (live.session.phase !== "connected") return this.ended(live);
     const check = planLiveness(live.session.heartBeat, { now: Date.now(), lastSentAt: this.lastSentAt(live), lastReceivedAt: this.lastReceivedAt(live) });
     const exp = live.session.user?.exp;
-    const candidates = [check.nextCheckAt, exp === null || exp === undefined ? null : exp * 1000].filter((t): t is number => t !== null);
-    const next = candidates.length ? Math.min(...candidates) : null;
-    const current = await this.ctx.storage.getAlarm();
-    if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
-    }
+    await armEarliest(this.ctx.storage, [check.nextCheckAt, exp === null || exp === undefined ? null : exp * 1000]);
   }
 
   /** The connection ended: the user's inbox forgets it (rooms forget it at their next forward). */
