@@ -50,8 +50,12 @@ export const webPush: Scenario = {
     await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await id, data: payload(7, "메시지 3", "/consultations/7") });
     await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await id, data: payload(7, "메시지 5", "/consultations/7") });
     await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await id, data: payload(8, "x", "https://evil.example/phish") });
+    // The service worker shows them asynchronously: wait (bounded) until both consultations'
+    // newest pushes are on screen; the checks below then say what is wrong if they never are.
+    const settled = (list: Awaited<ReturnType<typeof notifications>>) =>
+      list.length >= 2 && list.some((n) => n.tag === "consultation-7" && n.body === "메시지 5");
     let shown = await notifications(page);
-    for (let i = 0; i < 50 && shown.length < 2; i++) {
+    for (let i = 0; i < 200 && !settled(shown); i++) {
       await page.waitForTimeout(100);
       shown = await notifications(page);
     }
