@@ -33,8 +33,11 @@ export interface RoomGateway {
 /** The typed client of the rooms: the lifecycle's gateway plus the stub for chat routes. */
 export interface RoomClient extends RoomGateway {
   stub(requestIdx: number): RoomStub;
-  /** A participant's unread count in the room (SPEC section 9), for their inbox's `ready`. */
-  unreadFor(requestIdx: number, userCode: string): Promise<number>;
+  /**
+   * A participant's unread count in the room (SPEC section 9), for their inbox's `ready`
+   * (`inboxOpen`: the room tells that inbox about new messages again) or a push.
+   */
+  unreadFor(requestIdx: number, userCode: string, inboxOpen?: boolean): Promise<number>;
 }
 
 /** The room of a consultation: one Durable Object per requestIdx. */
@@ -58,7 +61,7 @@ export function createRoomClient(env: Pick<Env, "ROOM">): RoomClient {
     async completed(consultation) {
       await stub(consultation.requestIdx).completed(consultation);
     },
-    unreadFor: (requestIdx, userCode) => stub(requestIdx).unreadFor(userCode),
+    unreadFor: (requestIdx, userCode, inboxOpen = false) => stub(requestIdx).unreadFor(userCode, inboxOpen),
   };
 }
 

@@ -61,7 +61,7 @@ function buildServices(env: Env): Services {
   const rooms = createRoomClient(env);
   const inboxes = createInboxClient(env, repository);
   const queues = { events: env.EVENTS as Queue<EventsQueueBody>, deadLetters: env.EVENTS_DLQ as Queue<EventsQueueBody> };
-  const events = queueEventPublisher(queues.events);
+  const events = queueEventPublisher(queues.events, config.webhooks !== null);
   const now = () => new Date();
   const lifecycle: LifecycleDeps = { repository, gateway: rooms, now };
   return {

@@ -76,13 +76,26 @@ export function groupForSendBatch(bodies: readonly EventBatchMessage[]): EventBa
 }
 
 /**
+ * Who takes `message.created` (src/events/consumers): the webhooks (when WEBHOOK_URLS is
+ * set) and the message push, only for the participants a room names `offline`. An event
+ * neither would take is not queued: a busy room with both sides present costs the queue
+ * nothing (README, "Notifications and webhooks").
+ */
+export function withoutUnwantedMessages(events: readonly DomainEvent[], webhooks: boolean, extras: PublishExtras = {}): readonly DomainEvent[] {
+  if (webhooks || (extras.offline?.length ?? 0) > 0) return events;
+  return events.filter((e) => e.type !== "message.created");
+}
+
+/**
  * The producer over the EVENTS binding: one `send` for the usual single body, `sendBatch`
  * when a publish needs several. (Queues does not promise order between messages, so
- * consumers order by `occurredAt` / message `seq`, never by arrival.)
+ * consumers order by `occurredAt` / message `seq`, never by arrival.) `webhooks`: whether
+ * WEBHOOK_URLS is set (see withoutUnwantedMessages).
  */
-export function queueEventPublisher(queue: EventQueue): EventPublisher {
+export function queueEventPublisher(queue: EventQueue, webhooks: boolean): EventPublisher {
   return {
-    async publish(events, extras) {
+    async publish(all, extras) {
+      const events = withoutUnwantedMessages(all, webhooks, extras);
       if (events.length === 0) return;
       const bodies = packEvents(events, MAX_MESSAGE_BYTES, extras);
       if (bodies.length === 1) {

@@ -71,7 +71,8 @@ export class InboxDO extends DurableObject<Env> {
     try {
       const ready = await buildReady(user, {
         repository: this.services.repository,
-        unreadIn: (requestIdx) => this.services.rooms.unreadFor(requestIdx, user.userCode),
+        // `true`: the room tells this inbox about its messages again (it may have stopped).
+        unreadIn: (requestIdx) => this.services.rooms.unreadFor(requestIdx, user.userCode, true),
       });
       this.sockets.started(server, ready);
     } catch (e) {
@@ -208,12 +209,17 @@ export class InboxDO extends DurableObject<Env> {
     return admins.length;
   }
 
-  /** New messages in one of this user's rooms: at most one frame a second per room. */
-  async roomActivity(activity: RoomActivity): Promise<void> {
-    if (this.sockets.open().length === 0) return;
+  /**
+   * New messages in one of this user's rooms: at most one frame a second per room.
+   * Returns whether the user has an inbox socket open: a room stops telling an inbox that
+   * has none until the user connects again (src/room/inbox-notices.ts).
+   */
+  async roomActivity(activity: RoomActivity): Promise<boolean> {
+    if (this.sockets.open().length === 0) return false;
     const now = this.activity.offer(activity);
     if (now) this.sockets.broadcast({ type: "activity", ...now });
     else await this.rearm();
+    return true;
   }
 
   /** This user's unread count in a room fell (they read on some device). */

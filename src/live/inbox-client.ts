@@ -49,8 +49,11 @@ export interface InboxClient {
    *   place to each requester whose place moved (those queued after the changed item).
    */
   consultationChanged(change: ConsultationChange): Promise<void>;
-  /** New messages in a room: both participants' inboxes, each with their own unread count. */
-  roomActivity(notice: Omit<RoomActivity, "unread">, recipients: readonly { userCode: string; unread: number }[]): Promise<void>;
+  /**
+   * New messages in a room: the participants' inboxes, each with their own unread count.
+   * Resolves to the recipients whose inbox has no socket open (a failed notice counts as open).
+   */
+  roomActivity(notice: Omit<RoomActivity, "unread">, recipients: readonly { userCode: string; unread: number }[]): Promise<string[]>;
   /** A participant's unread count fell (they read on some device). */
   unreadChanged(userCode: string, requestIdx: number, unread: number): Promise<void>;
   /** From a queue watchers shard: one counselor's inbox gets the category's queue; returns its counselor sockets. */
@@ -111,9 +114,14 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
       await Promise.all(tasks);
     },
     async roomActivity(notice, recipients) {
-      await Promise.all(
-        recipients.map(({ userCode, unread }) => tell(`activity ${notice.requestIdx}`, () => stub(userCode).roomActivity({ ...notice, unread }))),
+      const closed = await Promise.all(
+        recipients.map(async ({ userCode, unread }) => {
+          let open = true;
+          await tell(`activity ${notice.requestIdx}`, async () => (open = await stub(userCode).roomActivity({ ...notice, unread })));
+          return open ? null : userCode;
+        }),
       );
+      return closed.filter((u): u is string => u !== null);
     },
     async unreadChanged(userCode, requestIdx, unread) {
       await tell(`unread ${requestIdx}`, () => stub(userCode).unreadChanged(requestIdx, unread));

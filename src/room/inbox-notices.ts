@@ -24,11 +24,22 @@ export interface NoticeHost {
  * statement of its own), reset by reads (written at once), so answering `unreadFor` or
  * filling an activity notice never reads messages. Only a read that stops short of the
  * newest message recounts from the store, which is rare (the app reads what it shows).
+ *
+ * Notices go only to inboxes that may have a socket open: an inbox answers a notice with
+ * whether it has one, and a participant whose inbox has none is left out until their inbox
+ * connects again (its `ready` asks every open room for the unread count with `inboxOpen`,
+ * see `inboxOpened`). That keeps the room's hot path free of RPCs nobody receives. The
+ * flag is memory only: a woken room tells everyone once and learns again. A notice's
+ * "none open" answer only counts if no `inboxOpened` came since it was sent (`opened`).
  */
 export class RoomInboxNotices {
   /** Recounts in flight: per user, a version (a newer read supersedes) and the count stored since it began. */
   private readonly recounts = new Map<string, { version: number; since: number }>();
   private version = 0;
+  /** Participants whose inbox had no socket open at their last notice. */
+  private readonly closedInboxes = new Set<string>();
+  /** Per participant: how many times their inbox said it opened (orders answers against opens). */
+  private readonly opened = new Map<string, number>();
   constructor(
     private readonly book: Bookkeeping,
     private readonly host: NoticeHost,
@@ -51,15 +62,25 @@ export class RoomInboxNotices {
     }
   }
 
-  /** After a stored batch is counted and delivered: tell both inboxes. */
+  /** `userCode`'s inbox connected (its `ready` asks this room): it gets notices again. */
+  inboxOpened(userCode: string): void {
+    this.opened.set(userCode, (this.opened.get(userCode) ?? 0) + 1);
+    this.closedInboxes.delete(userCode);
+  }
+
+  /** After a stored batch is counted and delivered: tell the participants' inboxes. */
   stored(batch: readonly ChatMessage[]): void {
     const c = this.host.consultation();
     const last = batch[batch.length - 1];
     if (!c || !last) return;
-    const participants = participantsOf(c);
+    const participants = participantsOf(c).filter((userCode) => !this.closedInboxes.has(userCode));
+    if (participants.length === 0) return;
     const notice = { requestIdx: c.requestIdx, lastSeq: last.seq, lastMessage: lastMessageOf(last) };
-    const recipients = participants.map((userCode) => ({ userCode, unread: this.unreadFor(userCode) }));
-    this.host.background(() => this.host.inboxes.roomActivity(notice, recipients));
+    const recipients = participants.map((userCode) => ({ userCode, unread: this.unreadFor(userCode), opened: this.opened.get(userCode) ?? 0 }));
+    this.host.background(async () => {
+      const closed = new Set(await this.host.inboxes.roomActivity(notice, recipients));
+      for (const r of recipients) if (closed.has(r.userCode) && (this.opened.get(r.userCode) ?? 0) === r.opened) this.closedInboxes.add(r.userCode);
+    });
   }
 
   /** `userCode`'s read mark moved to `upToSeq`: reset or recount, and tell their inbox if it fell. */
@@ -89,7 +110,7 @@ export class RoomInboxNotices {
 
   private tell(userCode: string, unread: number): void {
     const c = this.host.consultation();
-    if (c) this.host.background(() => this.host.inboxes.unreadChanged(userCode, c.requestIdx, unread));
+    if (c && !this.closedInboxes.has(userCode)) this.host.background(() => this.host.inboxes.unreadChanged(userCode, c.requestIdx, unread));
   }
 
   /** A read moved the count: written at once (reads are not the send path). */

@@ -29,6 +29,8 @@ import { TicketBook } from "./tickets";
  * the object's handlers and RPC calls still running (calls-in-flight.ts): with none of
  * them, no pending write, archive run or auto-start, ServerCloser may reset the room.
  */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, requestIdx: () => number, callsRunning: () => number) {
   const sql = ctx.storage.sql;
   const log = new ArchiveLog(sql);
@@ -82,14 +84,29 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
       stomp.stored(batch);
       events.stored(batch);
     },
-    // Free while the deadlines are pending: only the first batch after each one fired writes.
+    // A turn after the batch: a turn that moves the alarm has its outgoing frames held
+    // until the alarm is stored (workerd's output gate), and these acks must not wait for
+    // that. An eviction in between loses no deadline: the next wake sets it (below).
     async afterStored() {
-      await hot.noteAppended();
-      await activity.noteStored();
-      await archiver.noteStored();
+      await nextTurn();
+      await ensureDeadlines();
     },
     background,
   });
+  /**
+   * The deadlines that what is stored calls for (TTL of the embedded hot list, activity
+   * report, backup); free while they are pending (no statement), so only the first batch
+   * after each one fired writes.
+   */
+  const ensureDeadlines = async () => {
+    // Nearest first (activity ~30 s, backup ~2 min, TTL hours), so the alarm moves once.
+    const pending = (kind: "activity" | "snapshot") => scheduler.deadline(kind) !== null;
+    if (!pending("activity") && (state.pendingActivity() !== null || state.pendingFirstResponse() !== null)) await activity.noteStored();
+    if (!pending("snapshot") && !state.sealed && state.lastSeq > log.snapshotSeq) await archiver.noteStored();
+    if (hot.expiresAt() !== null) await hot.noteAppended();
+  };
+  // A wake: an eviction between a batch and its deadlines (above) must not lose them.
+  if (state.lastSeq > 0) background(ensureDeadlines);
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   const changes = new StatusChanges({ state, messages, connections, services, requestIdx, locale, waitUntil });
   // The STOMP connections that follow this room (SPEC section 12), and their SENDs.

@@ -120,8 +120,9 @@ export class RoomDO extends DurableObject<Env> {
     return this.#tickets.redeem(ticket);
   }
 
-  /** The user's unread count in this room (SPEC section 9), for their inbox's `ready`. */
-  async unreadFor(userCode: string): Promise<number> {
+  /** The user's unread count in this room (SPEC section 9); `inboxOpen` from their inbox's `ready`. */
+  async unreadFor(userCode: string, inboxOpen = false): Promise<number> {
+    if (inboxOpen) this.#inbox.inboxOpened(userCode);
     return this.#inbox.unreadFor(userCode);
   }
 

@@ -73,6 +73,23 @@ describe("activity", () => {
     pInbox.client.close();
   });
 
+  it("an inbox closed while messages flowed gets activity again as soon as it reconnects", async () => {
+    const { s, p, c } = await running();
+    const room = (await connect(c.requestIdx, { token: s })).client;
+    let pInbox = await connectInbox({ token: p });
+    await post(room, "하나");
+    await activityOf(pInbox.client, c.requestIdx);
+    pInbox.client.close();
+    // With no inbox socket left, the room learns from its next notice and stops telling it.
+    for (const text of ["둘", "셋", "넷"]) await post(room, text);
+    await new Promise((r) => setTimeout(r, 300));
+    pInbox = await connectInbox({ token: p });
+    expect(pInbox.ready.unread).toEqual({ [String(c.requestIdx)]: 4 });
+    const ack = await post(room, "다섯");
+    expect(await activityOf(pInbox.client, c.requestIdx)).toMatchObject({ lastSeq: ack.seq, unread: 5 });
+    [room, pInbox.client].forEach((x) => x.close());
+  });
+
   it("rooms have separate budgets: activity of room B is not held back by room A's", async () => {
     const a = await running();
     const s = a.s;

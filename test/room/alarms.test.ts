@@ -6,7 +6,7 @@ import { roomStub } from "../../src/chat/room-client";
 import { apiJson, mintToken, people, testEnv } from "../support/api";
 import { namedConsultation } from "../support/consultations";
 import { connect, post } from "../support/sockets";
-import { HOT_ROWS_SQL } from "../support/rooms";
+import { HOT_ROWS_SQL, roomSettled } from "../support/rooms";
 
 const HOUR = 3_600_000;
 
@@ -20,6 +20,7 @@ describe("hot-store TTL (embedded adapter)", () => {
     const s = (await connect(c.requestIdx, { token: people.student })).client;
     const before = Date.now();
     await post(s, "one");
+    await roomSettled(c.requestIdx); // deadlines follow the batch a turn later (src/room/parts.ts)
     const first = await runInDurableObject(stub, (_r, state) => ({
       expires: one<{ value: number }>(state.storage.sql, `SELECT value FROM hot_meta WHERE key = 'expires_at'`)!.value,
       deadline: one<{ at_ms: number }>(state.storage.sql, `SELECT at_ms FROM deadlines WHERE kind = 'ttl'`)!.at_ms,
@@ -42,6 +43,7 @@ describe("hot-store TTL (embedded adapter)", () => {
     const stub = roomStub(testEnv, c.requestIdx);
     const s = (await connect(c.requestIdx, { token: people.student })).client;
     await post(s, "short-lived");
+    await roomSettled(c.requestIdx);
     // Let 36 hours pass: move the stored expiry and its deadline into the past.
     await runInDurableObject(stub, (_r, state) => {
       state.storage.sql.exec(`UPDATE hot_meta SET value = ? WHERE key = 'expires_at'`, Date.now() - 1);
@@ -77,6 +79,31 @@ describe("hot-store TTL (embedded adapter)", () => {
     }));
     expect(after.rows).toBe(2);
     expect(after.deadline).toBeGreaterThan(Date.now() + 35 * HOUR);
+    s.close();
+  });
+});
+
+describe("deadlines after an eviction", () => {
+  it("a room evicted after a stored batch and before its deadlines were written sets them at its next wake", async () => {
+    const c = await namedConsultation("IN_PROGRESS");
+    const stub = roomStub(testEnv, c.requestIdx);
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    await post(s, "acked");
+    await roomSettled(c.requestIdx);
+    const kinds = `SELECT kind FROM deadlines WHERE kind IN ('ttl', 'activity', 'snapshot') ORDER BY kind`;
+    // As if the process died between the batch's turn and the turn after it (src/room/parts.ts).
+    await runInDurableObject(stub, async (_r, state) => {
+      state.storage.sql.exec(`DELETE FROM deadlines`);
+      await state.storage.deleteAlarm();
+    });
+    await evictDurableObject(stub);
+    await roomSettled(c.requestIdx); // the wake (this call) sets what storage says is pending
+    const after = await runInDurableObject(stub, async (_r, state) => ({
+      kinds: state.storage.sql.exec<{ kind: string }>(kinds).toArray().map((r) => r.kind),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(after.kinds).toEqual(["activity", "snapshot", "ttl"]);
+    expect(after.alarm).toBeGreaterThan(Date.now());
     s.close();
   });
 });

@@ -5,6 +5,7 @@
  * someone has answered.
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { roomSettled } from "../support/rooms";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../../src/chat/room-client";
 import type { Consultation } from "../../src/domain/types";
@@ -18,6 +19,7 @@ const storedFirstResponse = async (id: number) =>
 
 /** Runs the room's pending activity report now (its deadline moved into the past). */
 async function flushActivity(id: number): Promise<void> {
+  await roomSettled(id); // deadlines follow a stored batch a turn later
   const stub = roomStub(testEnv, id);
   await runInDurableObject(stub, (_room, state) => {
     state.storage.sql.exec(`UPDATE deadlines SET at_ms = ? WHERE kind = 'activity'`, Date.now() - 1);

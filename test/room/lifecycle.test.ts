@@ -7,7 +7,7 @@ import { getServices } from "../../src/config/services";
 import { archiveKeys } from "../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "../support/api";
 import { actOk, namedConsultation } from "../support/consultations";
-import { slowHotStore, useArchive, unreachableArchive } from "../support/rooms";
+import { roomSettled, slowHotStore, useArchive, unreachableArchive } from "../support/rooms";
 import { connect, post, type Client } from "../support/sockets";
 
 const load = async (id: number) => (await apiJson<Consultation>(`/api/consultations/${id}`, { token: people.admin })).body;
@@ -179,6 +179,7 @@ describe("throttled activity", () => {
     const c = await namedConsultation("IN_PROGRESS");
     const s = (await connect(c.requestIdx, { token: people.student })).client;
     for (const text of ["a", "b", "c"]) await post(s, text);
+    await roomSettled(c.requestIdx); // deadlines follow a stored batch a turn later
     expect((await load(c.requestIdx)).messageCount).toBe(0);
     const stub = roomStub(testEnv, c.requestIdx);
     const deadline = await runInDurableObject(stub, (_room, state) => {

@@ -17,6 +17,14 @@ export async function useArchive(requestIdx: number, store: ArchiveStore | null)
   });
 }
 
+/** Waits until the room's background work after its last batch (deadlines, notices) is done. */
+export async function roomSettled(requestIdx: number): Promise<void> {
+  await runInDurableObject(roomStub(testEnv, requestIdx), async (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    await room.settled();
+  });
+}
+
 /** The room's EVENTS queue operations so far (test/support/test-worker.ts records them). */
 export async function roomQueueSends(requestIdx: number) {
   return runInDurableObject(roomStub(testEnv, requestIdx), (room) => {

@@ -8,6 +8,7 @@
  * patches a live instance.
  */
 import { RoomDO as DeployedRoomDO } from "../../src/index";
+import { getConfig } from "../../src/config/config";
 import { queueEventPublisher, type EventQueue } from "../../src/events/producer";
 import type { EventBatchMessage } from "../../src/events/types";
 import type { RoomServices } from "../../src/room/room-services";
@@ -85,6 +86,8 @@ class SlowableMessageStore implements MessageStore {
  */
 export interface StatementLog {
   statements: string[];
+  /** The room's background tasks (its waitUntil) still running. */
+  background: Set<Promise<void>>;
 }
 function countingState(ctx: DurableObjectState, log: StatementLog): DurableObjectState {
   const sql = ctx.storage.sql;
@@ -110,6 +113,14 @@ function countingState(ctx: DurableObjectState, log: StatementLog): DurableObjec
   return new Proxy(ctx, {
     get(target, key) {
       if (key === "storage") return storage;
+      if (key === "waitUntil") {
+        return (promise: Promise<unknown>) => {
+          const settled = promise.then(() => undefined, () => undefined);
+          log.background.add(settled);
+          void settled.then(() => log.background.delete(settled));
+          target.waitUntil(promise);
+        };
+      }
       const value = Reflect.get(target, key, target) as unknown;
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -140,8 +151,14 @@ export class RoomDO extends DeployedRoomDO {
     return sqlLogs.get(this)!;
   }
 
+  /** Resolves once no background task of the room is running (deadlines follow a batch a turn later). */
+  async settled(): Promise<void> {
+    const running = sqlLogs.get(this)!.background;
+    while (running.size > 0) await Promise.all(running);
+  }
+
   protected override partsContext(ctx: DurableObjectState): DurableObjectState {
-    const log: StatementLog = { statements: [] };
+    const log: StatementLog = { statements: [], background: new Set() };
     sqlLogs.set(this, log);
     return countingState(ctx, log);
   }
@@ -158,7 +175,7 @@ export class RoomDO extends DeployedRoomDO {
     };
     const sends: EventBatchMessage[][] = [];
     queueSends.set(this, sends);
-    const events = queueEventPublisher(countingQueue(env.EVENTS as unknown as EventQueue, sends));
+    const events = queueEventPublisher(countingQueue(env.EVENTS as unknown as EventQueue, sends), getConfig(env).webhooks !== null);
     return { ...services, archive, messageStoreFor, events };
   }
 

@@ -11,7 +11,7 @@ import type { ChatMessage } from "../../../src/domain/types";
 import { getServices } from "../../../src/config/services";
 import { archiveKeys, type ArchiveStore } from "../../../src/stores/archive-store/port";
 import { apiJson, people, testEnv } from "../../support/api";
-import { HOT_ROWS_SQL } from "../../support/rooms";
+import { HOT_ROWS_SQL, roomSettled } from "../../support/rooms";
 
 type Sql = DurableObjectState["storage"]["sql"];
 const scalar = (sql: Sql, q: string, ...args: unknown[]) => sql.exec<{ v: number | null }>(q, ...args).one().v;
@@ -28,6 +28,7 @@ export async function roomRows(requestIdx: number): Promise<{ hot: number; log: 
 
 /** The pending deadline of `kind` in the room (ms), or null. */
 export async function deadlineOf(requestIdx: number, kind: DeadlineKind): Promise<number | null> {
+  await roomSettled(requestIdx); // deadlines follow a stored batch a turn later
   return runInDurableObject(roomStub(testEnv, requestIdx), (_room, state) =>
     state.storage.sql.exec<{ v: number }>(`SELECT at_ms AS v FROM deadlines WHERE kind = ?`, kind).toArray()[0]?.v ?? null,
   );
@@ -39,6 +40,7 @@ export async function deadlineOf(requestIdx: number, kind: DeadlineKind): Promis
  * instance is evicted after its storage is rewritten, as the platform may do any time.
  */
 export async function fireDeadline(requestIdx: number, kind: DeadlineKind): Promise<void> {
+  await roomSettled(requestIdx);
   const stub = roomStub(testEnv, requestIdx);
   await runInDurableObject(stub, async (_room, state) => {
     state.storage.sql.exec(

@@ -41,7 +41,7 @@ describe("event producer", () => {
   it("a stored batch of 30 messages is one queue message with 30 events, in order", async () => {
     const { queue, calls } = recordingQueue();
     const events = Array.from({ length: 30 }, (_, i) => messageEvent(message(i + 1)));
-    await queueEventPublisher(queue).publish(events);
+    await queueEventPublisher(queue, true).publish(events);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ kind: "send" });
     expect(calls[0]!.bodies[0]).toEqual({ v: 1, events });
@@ -50,7 +50,7 @@ describe("event producer", () => {
 
   it("publishing nothing sends nothing", async () => {
     const { queue, calls } = recordingQueue();
-    await queueEventPublisher(queue).publish([]);
+    await queueEventPublisher(queue, true).publish([]);
     expect(calls).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe("event producer", () => {
     const { queue, calls } = recordingQueue();
     // 2000 Hangul syllables are 6 KB of UTF-8: 150 of them are ~900 KB in all.
     const events: DomainEvent[] = Array.from({ length: 150 }, (_, i) => messageEvent(message(i + 1, "가".repeat(2000))));
-    await queueEventPublisher(queue).publish(events);
+    await queueEventPublisher(queue, true).publish(events);
     expect(calls.every((c) => c.kind === "sendBatch")).toBe(true);
     expect(calls.length).toBeGreaterThan(1);
     expect(allEvents(calls)).toEqual(events);
@@ -74,8 +74,21 @@ describe("event producer", () => {
     expect(() => packEvents([messageEvent(message(1, "x".repeat(5000)))], 1000)).toThrow(/over the 1000-byte/);
   });
 
+  it("without webhooks, message events go only when the room names someone offline; lifecycle events always", async () => {
+    const { queue, calls } = recordingQueue();
+    const publisher = queueEventPublisher(queue, false);
+    await publisher.publish([messageEvent(message(1))], { offline: [] });
+    await publisher.publish([messageEvent(message(2))]);
+    expect(calls).toEqual([]);
+    await publisher.publish([messageEvent(message(3))], { offline: ["P1"] });
+    expect(allEvents(calls).map((e) => e.id)).toEqual(["evt_msg_m-3"]);
+    const started = { id: "evt_started", type: "consultation.started", occurredAt: message(4).sentAt, requestIdx: 3, data: {} } as unknown as DomainEvent;
+    await publisher.publish([started, messageEvent(message(4))], { offline: [] });
+    expect(allEvents(calls).map((e) => e.id)).toEqual(["evt_msg_m-3", "evt_started"]);
+  });
+
   it("a queue that refuses makes publish reject, so the caller can keep and retry", async () => {
     const { queue } = recordingQueue({ failWith: new Error("Queue send failed: quota exceeded") });
-    await expect(queueEventPublisher(queue).publish([messageEvent(message(1))])).rejects.toThrow(/quota/);
+    await expect(queueEventPublisher(queue, true).publish([messageEvent(message(1))])).rejects.toThrow(/quota/);
   });
 });
