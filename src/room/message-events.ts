@@ -16,7 +16,9 @@ export interface MessageEventsHost {
  * stored, so the queue never slows or fails a send. The room alone knows which
  * participants have a socket open in it, so it names those who have none (`offline`):
  * only they can get a message push (the batching rule). Event ids derive from message
- * ids, so a batch published twice is dropped by the consumers' dedupe.
+ * ids, so a batch published twice is dropped by the consumers' dedupe. The publisher
+ * leaves out what nobody would take (no webhooks and nobody offline: see
+ * withoutUnwantedMessages in src/events/producer.ts).
  */
 export class RoomMessageEvents {
   constructor(

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { closeDevices, connectDevice, newLedger, type Device, type SendLedger } from "./devices";
 import type { IdlePlan, LoadShape } from "./options";
-import { measureCpu, rssBytes, sampleMemory } from "./proc-stats";
+import { cpuSeconds, measureCpu, rssBytes, sampleMemory } from "./proc-stats";
 import { inBatches, storedMessages, type Room, type Target } from "./targets";
 
 /** The raw record of one load step; `analyze` turns it into figures. */
@@ -98,6 +98,26 @@ async function drain(ledger: SendLedger, devicesPerRoom: Map<number, number>, ms
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A server is quiet when it burns at most this share of a core above its idle rate. */
+const QUIET_SHARE = 0.05;
+const QUIET_WINDOW_MS = 250;
+
+/**
+ * Waits until the server has been quiet for two windows in a row (at most `maxMs`): work
+ * left over from an earlier phase must not be counted in the next one's latency and CPU.
+ */
+async function quiet(target: Target, maxMs = 15_000): Promise<void> {
+  const pids = target.pids();
+  const deadline = performance.now() + maxMs;
+  let calm = 0;
+  while (calm < 2 && performance.now() < deadline) {
+    const before = cpuSeconds(pids);
+    await sleep(QUIET_WINDOW_MS);
+    const used = cpuSeconds(pids) - before - (target.idleCpuPerSecond * QUIET_WINDOW_MS) / 1000;
+    calm = used <= (QUIET_SHARE * QUIET_WINDOW_MS) / 1000 ? calm + 1 : 0;
+  }
+}
+
 /**
  * One step: connect every device, one message per room, then the timed open-loop load.
  * With `idle`, the load is a trickle in the first `activeRooms` rooms only: before it
@@ -118,6 +138,9 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   const live = devices.filter((d) => d.readySeq !== null);
   const devicesPerRoom = new Map(rooms.map((r) => [r.requestIdx, live.filter((d) => d.room === r).length]));
 
+  // The setup's own background work (the creates' and approves' events, inbox notices,
+  // queue consumer) finishes first, so the first messages are timed on their own.
+  await quiet(target);
   // One message per room first, timed apart: the product's first message starts the
   // consultation (a state change through the repository), and the room's Durable Object
   // wakes up; neither is the steady state the timed load measures.
@@ -137,6 +160,8 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
     rssIdleBytes = rssBytes(target.pids());
   }
 
+  // Likewise the first messages' tail (the auto-starts' events): the timed load measures messages only.
+  await quiet(target);
   const senders: Sender[] = (idle ? rooms.slice(0, idle.activeRooms) : rooms).flatMap((room) =>
     ([0, 1] as const).map((side) => ({ room, devices: live.filter((d) => d.room === room && d.side === side), turn: 0 })),
   );

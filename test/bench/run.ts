@@ -8,6 +8,7 @@ import { runStep } from "./load";
 import { fitRooms, parseOptions, UsageError, type Options, type SystemName } from "./options";
 import { stepTable, sweepChart, sweepTable, type Knee } from "./report";
 import { prepareStack, StackUnavailable, type Stack } from "./stacks";
+import { alone } from "./alone";
 import { baselineTarget, peerTarget, productTarget, type Target } from "./targets";
 import { cpuSeconds } from "./proc-stats";
 import { raiseOpenFileLimit, socketsWithin } from "./fd-limit";
@@ -65,11 +66,14 @@ function log(line: string) {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
+/** Every system of this run (a step runs with the others stopped, see alone.ts). */
+let allSystems: readonly Target[] = [];
+
 async function step(target: Target, opts: Options, rate: number): Promise<StepFigures> {
   const shape = fitRooms({ ...opts.shape, rate }, opts.maxUserRate);
   if (shape.rooms > opts.shape.rooms) log(`${rate} msg/s needs ${shape.rooms} rooms to keep each user ≤ ${opts.maxUserRate} msg/s`);
   log(`${target.system}: ${shape.rooms} rooms × 2 users × ${shape.devices} devices, ${rate} msg/s for ${shape.seconds} s`);
-  const figures = analyze(target.system, await runStep(target, shape, opts.drainMs, opts.idle));
+  const figures = analyze(target.system, await alone(target, allSystems, () => runStep(target, shape, opts.drainMs, opts.idle)));
   log(`${target.system}: achieved ${figures.achievedRate} msg/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, lost ${figures.lost}`);
   if (figures.idle) log(`${target.system}: ${figures.idle.sockets} idle sockets, ${figures.idle.rssPerSocketKiB} KiB RSS per socket`);
   return figures;
@@ -104,6 +108,12 @@ async function profileSteps(targets: Target[], opts: Options, base: string): Pro
 async function sweep(targets: Target[], opts: Options) {
   const steps: StepFigures[] = [];
   const knees = new Map<SystemName, Knee>(targets.map((t) => [t.system, { system: t.system, lastGood: null, firstBad: null }]));
+  // One step per system at the first rate first, not counted: the first load a fresh server
+  // sees runs cold (JIT, new objects), and a knee must not be decided by that.
+  for (const target of targets) {
+    log(`${target.system}: warm-up step (not counted)`);
+    await step(target, opts, opts.sweepRates[0]!);
+  }
   for (const rate of opts.sweepRates) {
     const running = targets.filter((t) => knees.get(t.system)!.firstBad === null);
     if (!running.length) break;
@@ -134,6 +144,7 @@ async function main() {
   const stack = await prepareStack(opts.stack, secret);
   log(`starting ${opts.systems.join(", ")} (stack ${stack.name})`);
   const targets = await startTargets(opts, stack, secret);
+  allSystems = targets;
   await measureIdle(targets);
   log(`idle server CPU: ${targets.map((t) => `${t.system} ${(t.idleCpuPerSecond * 1000).toFixed(1)} ms/s`).join(", ")}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

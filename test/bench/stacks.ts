@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { onCleanup } from "./cleanup";
 
 /**
@@ -17,14 +19,42 @@ export async function prepareStack(name: Stack["name"], jwtSecret: string): Prom
   // A load test: thousands of consultations from a few hundred users, past any per-user limit.
   const vars = { JWT_SECRET: jwtSecret, MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" };
   if (name === "embedded") return { name, vars };
-  // Loaded only here, so the embedded run needs none of the production services.
-  let started: Awaited<ReturnType<typeof import("../services/stack").startStack>>;
+  let info: { vars: Record<string, string> };
   try {
-    const { startStack } = await import("../services/stack");
-    started = await startStack();
+    info = await startStackProcess();
   } catch (e) {
     throw new StackUnavailable(`--stack production is unavailable: starting test/services/stack.ts failed: ${(e as Error).message}`);
   }
-  onCleanup(() => started.stop());
-  return { name, vars: { ...started.info.vars, ...vars } };
+  return { name, vars: { ...info.vars, ...vars } };
+}
+
+/** Starts test/bench/stack-process.ts and waits for the stack's info line (stopped at cleanup). */
+async function startStackProcess(timeoutMs = 180_000): Promise<{ vars: Record<string, string> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./stack-process.ts", import.meta.url))], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  onCleanup(
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  );
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`no stack info within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout!.on("data", (d) => {
+      out += String(d);
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as { vars: Record<string, string> });
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the stack process exited with ${code}`));
+    });
+  });
 }
