@@ -88,11 +88,15 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     // until the alarm is stored (workerd's output gate), and these acks must not wait for
     // that. An eviction in between loses no deadline: the next wake sets it (below).
     async afterStored() {
+      if (!deadlineMissing()) return; // the usual batch: every deadline is pending
       await nextTurn();
       await ensureDeadlines();
     },
     background,
   });
+  /** Whether a deadline is missing that a stored batch calls for (memory only, no statement). */
+  const deadlineMissing = () =>
+    (hot.expiresAt() !== null && scheduler.deadline("ttl") === null) || scheduler.deadline("activity") === null || scheduler.deadline("snapshot") === null;
   /**
    * The deadlines that what is stored calls for (TTL of the embedded hot list, activity
    * report, backup); free while they are pending (no statement), so only the first batch
