@@ -21,6 +21,9 @@ import { RoomState } from "./state";
 import { StatusChanges } from "./status-changes";
 import { TicketBook } from "./tickets";
 
+/** Resolves in a later macrotask: what is written then does not hold this turn's outgoing frames. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /**
  * The room's parts, wired once per object instance. Each is a class constructed with
  * what it needs; the ones with storage own their tables in the room's SQLite (state,
@@ -29,8 +32,6 @@ import { TicketBook } from "./tickets";
  * the object's handlers and RPC calls still running (calls-in-flight.ts): with none of
  * them, no pending write, archive run or auto-start, ServerCloser may reset the room.
  */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, requestIdx: () => number, callsRunning: () => number) {
   const sql = ctx.storage.sql;
   const log = new ArchiveLog(sql);
