@@ -9,6 +9,7 @@ import { aggregateMetrics, metricsFields, metricsWhere } from "./metrics";
 import { activitySet, firstResponseWhere, guardWhere, transitionSet } from "./query-parts";
 import { readQueries, type SelectableDb } from "./read-queries";
 import { ACTIVITY_RETENTION_MS, guarded, toStats } from "./repository-helpers";
+import { retryingDeadlocks } from "./deadlock-retry";
 import { newRowValues, toConsultation } from "./row-mapping";
 
 /** The DATABASE_* group of the config (`Config["database"]`). */
@@ -41,32 +42,34 @@ export function createPlanetscaleClient(database: DatabaseConfig): Client {
  */
 export function createPlanetscaleRepository(database: DatabaseConfig): ConsultationRepository {
   const db = drizzle({ client: createPlanetscaleClient(database) });
+  // A deadlock victim was rolled back whole, so it runs again before it counts as a failure.
+  const guardedRetry = <T>(run: () => Promise<T>) => guarded(() => retryingDeadlocks(run));
 
   return {
     ...readQueries(db as unknown as SelectableDb, t),
     ...attachmentQueries(db as unknown as AttachmentDb, attachment, t, (r) => (r as { rowsAffected: number }).rowsAffected),
     // One INSERT; every column's value is known up front, so the row needs no read-back.
     create: (input) =>
-      guarded(async () => {
+      guardedRetry(async () => {
         const values = newRowValues(input);
         const [inserted] = await db.insert(t).values(values).$returningId();
         return toConsultation({ ...values, requestIdx: inserted!.requestIdx });
       }),
 
     createWithin: (input, limits) =>
-      guarded(async () => {
+      guardedRetry(async () => {
         const values = newRowValues(input);
         const { rowsAffected, insertId } = await db.execute(limitedInsert(t, values, limits));
         return rowsAffected ? toConsultation({ ...values, requestIdx: Number(insertId) }) : null;
       }),
 
     requesterLoad: (userCode, since) =>
-      guarded(async () => toLoad(await db.select(requesterLoadFields(t, since)).from(t).where(eq(t.requesterUserCode, userCode)))),
+      guardedRetry(async () => toLoad(await db.select(requesterLoadFields(t, since)).from(t).where(eq(t.requesterUserCode, userCode)))),
 
     // The guarded UPDATE decides the race (InnoDB re-checks the WHERE under the row lock),
     // and the read-back in the same transaction sees exactly this transition's row.
     transition: (requestIdx, guard, changes) =>
-      guarded(() =>
+      guardedRetry(() =>
         db.transaction(async (tx) => {
           const { rowsAffected } = await tx.update(t).set(transitionSet(t, changes)).where(guardWhere(t, requestIdx, guard));
           // MySQL counts changed rows, not matched ones: a transition that rewrote identical
@@ -78,7 +81,7 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
       ),
 
     recordActivity: (requestIdx, at, messageCount) =>
-      guarded(async () => {
+      guardedRetry(async () => {
         // Log the message-count delta (for stats) and move the row forward, atomically;
         // a retry after a failure logs nothing twice (the delta is then zero).
         await db.transaction(async (tx) => {
@@ -100,7 +103,7 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
       }),
 
     stats: (now) =>
-      guarded(async () => {
+      guardedRetry(async () => {
         const [byStatusRows, [duration], [messages]] = await Promise.all([
           db.select({ status: t.status, n: count() }).from(t).groupBy(t.status),
           db.select({ mean: avg(t.durationMinutes) }).from(t).where(eq(t.status, "COMPLETED")),
@@ -113,12 +116,12 @@ export function createPlanetscaleRepository(database: DatabaseConfig): Consultat
       }),
 
     recordFirstResponse: (requestIdx, at) =>
-      guarded(async () => {
+      guardedRetry(async () => {
         await db.update(t).set({ firstResponseAt: at }).where(firstResponseWhere(t, requestIdx));
       }),
 
     metrics: (query) =>
-      guarded(async () => {
+      guardedRetry(async () => {
         const rows = await db.select(metricsFields(t)).from(t).where(metricsWhere(t, query.from, query.to));
         return aggregateMetrics(rows, query);
       }),

@@ -47,20 +47,26 @@ export const webPush: Scenario = {
     });
     const payload = (requestIdx: number, body: string, url: string) =>
       JSON.stringify({ title: "김교수님의 새 메시지 3개", body, url, requestIdx, type: "message.batch" });
-    await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await id, data: payload(7, "메시지 3", "/consultations/7") });
-    await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await id, data: payload(7, "메시지 5", "/consultations/7") });
-    await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await id, data: payload(8, "x", "https://evil.example/phish") });
-    // The service worker shows them asynchronously: wait (bounded) until both consultations'
-    // newest pushes are on screen; the checks below then say what is wrong if they never are.
-    const settled = (list: Awaited<ReturnType<typeof notifications>>) =>
-      list.length >= 2 && list.some((n) => n.tag === "consultation-7" && n.body === "메시지 5");
-    let shown = await notifications(page);
-    for (let i = 0; i < 200 && !settled(shown); i++) {
-      await page.waitForTimeout(100);
-      shown = await notifications(page);
-    }
+    type Shown = Awaited<ReturnType<typeof notifications>>;
+    /** Delivers one push and waits (bounded) until the service worker has shown what `shows` expects. */
+    const deliver = async (data: string, shows: (list: Shown) => boolean): Promise<Shown> => {
+      await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await id, data });
+      let list = await notifications(page);
+      for (let i = 0; i < 200 && !shows(list); i++) {
+        await page.waitForTimeout(100);
+        list = await notifications(page);
+      }
+      return list;
+    };
+    // One at a time, each once it is on screen: the second push of consultation 7 then meets
+    // a notification that is showing, which is what "a newer push replaces it" is about.
+    const hasBody = (body: string) => (list: Shown) => list.some((n) => n.tag === "consultation-7" && n.body === body);
+    checkEqual((await deliver(payload(7, "메시지 3", "/consultations/7"), hasBody("메시지 3"))).length, 1, "the first push is shown");
+    const replaced = await deliver(payload(7, "메시지 5", "/consultations/7"), hasBody("메시지 5"));
+    checkEqual(replaced.map((n) => n.body), ["메시지 5"], "a newer push of consultation 7 replaces the one on screen");
+    const shown = await deliver(payload(8, "x", "https://evil.example/phish"), (list) => list.some((n) => n.tag === "consultation-8"));
     const byTag = Object.fromEntries(shown.map((n) => [n.tag, n]));
-    checkEqual(shown.length, 2, "one notification per consultation (a newer push replaces the older)");
+    checkEqual(shown.map((n) => n.tag).sort(), ["consultation-7", "consultation-8"], "one notification per consultation (a newer push replaces the older)");
     checkEqual(byTag["consultation-7"], { title: "김교수님의 새 메시지 3개", body: "메시지 5", tag: "consultation-7", url: "/consultations/7" }, "the newest push of consultation 7");
     check(byTag["consultation-8"]?.url === "/", `a link off the app's origin is never followed: ${JSON.stringify(byTag["consultation-8"])}`);
   },
