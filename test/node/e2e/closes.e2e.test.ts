@@ -130,6 +130,7 @@ function chatter(s: ChatSocket, tag: string): { sent: Sent[]; stop: () => void }
 
 describe("every frame gets an answer or a close (SPEC 14), racing an end", () => {
   it("two participants send and ping every 30 ms while an admin ends: nothing sent before the end was seen goes unanswered", async () => {
+    let refusedLate = 0;
     for (let round = 0; round < 3; round++) {
       const id = await startedRoom();
       const sockets = [await openBearer(id, student), await openBearer(id, professor)];
@@ -139,7 +140,6 @@ describe("every frame gets an answer or a close (SPEC 14), racing an end", () =>
       for (const s of sockets) expect((await s.closed()).code).toBe(4009);
       runs.forEach((r) => r.stop());
 
-      let refusedLate = 0;
       sockets.forEach((s, i) => {
         const { sent } = runs[i]!;
         const answerOf = (id: string) => s.frames.find((f) => (f.type === "ack" || f.type === "error") && f.clientMsgId === id);
@@ -160,9 +160,10 @@ describe("every frame gets an answer or a close (SPEC 14), racing an end", () =>
         const pongs = s.frames.filter((f: Frame) => f.type === "pong").length;
         expect(pongs).toBeGreaterThanOrEqual(pings.filter((x) => !x.afterStatus).length);
       });
-      // The race happened: sends that reached the ending room were refused, not dropped.
-      expect(refusedLate).toBeGreaterThan(0);
     }
+    // The race happened (in one round at least; how often the end lands between a send and
+    // its answer is up to the scheduler): sends that reached the ending room were refused.
+    expect(refusedLate).toBeGreaterThan(0);
   });
 });
 

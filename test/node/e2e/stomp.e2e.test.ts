@@ -28,11 +28,16 @@ const SEED_ROOM = 123;
 beforeAll(async () => {
   const stackVars = process.env.STACK === "production" ? inject("stack").vars : {};
   server = await startDevServer({ vars: { ...stackVars, JWT_SECRET: SECRET, MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" } });
-  // Consultations 1..122 belong to someone else (and stay PENDING), so 123 is the student's.
-  for (let i = 1; i < SEED_ROOM; i++) {
-    const r = await e2e.rest("/api/consultations", filler, "POST", { recipientUserCode: "NOBODY", title: `filler ${i}` });
+  // Consultations up to 122 belong to someone else (and stay PENDING), so 123 is the
+  // student's. On the production stack the suite's files share one database, so files that
+  // ran before this one may have taken some of those ids already: fill up from wherever it is.
+  let last = 0;
+  while (last < SEED_ROOM - 1) {
+    const r = await e2e.rest("/api/consultations", filler, "POST", { recipientUserCode: "NOBODY", title: `filler ${last + 1}` });
     expect(r.status).toBe(201);
+    last = r.body.requestIdx as number;
   }
+  expect(last, `consultation ${SEED_ROOM} was taken before this file ran`).toBe(SEED_ROOM - 1);
   expect(await e2e.scheduledRoom(student, professor)).toBe(SEED_ROOM);
 }, 180_000);
 
