@@ -1,3 +1,4 @@
+import { nextMacrotask } from "../domain/macrotask";
 import type { ChatMessage } from "../domain/types";
 import type { MessageStore } from "../stores/message-store/port";
 import type { ArchiveLog } from "./archive-log";
@@ -53,7 +54,7 @@ export class RoomHistory {
     const fresh = (await hot.list(this.deps.requestIdx(), { afterSeq: from })).filter((m) => m.seq <= upTo);
     // In bounded steps, yielding between them, so a long backlog never holds up the sends.
     for (let i = 0; i < fresh.length; i += LOG_COPY_STEP) {
-      if (i > 0) await yieldToEvents();
+      if (i > 0) await nextMacrotask(); // the room answers queued frames between steps
       log.add(fresh.slice(i, i + LOG_COPY_STEP));
     }
   }
@@ -61,11 +62,3 @@ export class RoomHistory {
 
 /** Messages copied into the log per step; the room answers other events between steps. */
 const LOG_COPY_STEP = 50;
-
-/**
- * Lets the room's queued events (frames) run before the next step. A zero-delay timer, not
- * a wait: it never keeps the object from hibernating (DESIGN.md decision 2 is about waits).
- */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}

@@ -1,3 +1,4 @@
+import { nextMacrotask } from "../domain/macrotask";
 import { ActivityReporter } from "./activity";
 import { AlarmScheduler } from "./alarm-scheduler";
 import { claimAttachment } from "./attachment-check";
@@ -20,9 +21,6 @@ import { RoomStompBridge } from "./stomp-bridge";
 import { RoomState } from "./state";
 import { StatusChanges } from "./status-changes";
 import { TicketBook } from "./tickets";
-
-/** Resolves in a later macrotask: what is written then does not hold this turn's outgoing frames. */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * The room's parts, wired once per object instance. Each is a class constructed with
@@ -90,7 +88,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     // that. An eviction in between loses no deadline: the next wake sets it (below).
     async afterStored() {
       if (!deadlineMissing()) return; // the usual batch: every deadline is pending
-      await nextTurn();
+      await nextMacrotask();
       await ensureDeadlines();
     },
     background,
