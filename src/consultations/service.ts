@@ -2,7 +2,6 @@ import type { RoomGateway } from "../chat/room-client";
 import type { Config } from "../config/config";
 import type { Consultation, User } from "../domain/types";
 import { ApiError } from "../domain/errors";
-import { nextMacrotask } from "../domain/macrotask";
 import { announceChange, EVENT_OF_ACTION, type Announcer } from "./announce-change";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 import { createWithinLimits } from "./create-limits";
@@ -171,9 +170,6 @@ async function tryAutoStart(deps: LifecycleDeps, requestIdx: number, c: Consulta
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;
   const after = await deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
-  // The room delivers the first message once this returns; the start's notices (inboxes,
-  // events queue) are built a macrotask later, so neither that message nor the frames of
-  // other rooms already queued in this isolate wait for them.
-  deps.live?.waitUntil(nextMacrotask().then(() => announceChange(deps.live, "consultation.started", c, after, now)));
+  announceChange(deps.live, "consultation.started", c, after, now);
   return after;
 }

@@ -1,4 +1,3 @@
-import { nextMacrotask } from "../domain/macrotask";
 import type { ChatMessage, Consultation } from "../domain/types";
 import { countsAsUnread, lastMessageOf } from "../protocol/inbox-frames";
 import type { RoomServices } from "./room-services";
@@ -79,9 +78,6 @@ export class RoomInboxNotices {
     const notice = { requestIdx: c.requestIdx, lastSeq: last.seq, lastMessage: lastMessageOf(last) };
     const recipients = participants.map((userCode) => ({ userCode, unread: this.unreadFor(userCode), opened: this.opened.get(userCode) ?? 0 }));
     this.host.background(async () => {
-      // A macrotask later: the frames already queued (this room's next sends, other rooms'
-      // first messages) are answered before the RPCs to the inboxes are made.
-      await nextMacrotask();
       const closed = new Set(await this.host.inboxes.roomActivity(notice, recipients));
       for (const r of recipients) if (closed.has(r.userCode) && (this.opened.get(r.userCode) ?? 0) === r.opened) this.closedInboxes.add(r.userCode);
     });
