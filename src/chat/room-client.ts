@@ -1,6 +1,7 @@
 import type { Consultation, User } from "../domain/types";
 import { ApiError, upstreamError } from "../domain/errors";
 import { unwrapRpcResult, type RpcResult } from "../domain/rpc-result";
+import type { UnreadState } from "../protocol/inbox-frames";
 
 /** A consultation's room as the Worker sees it: a stub of its RoomDO (one object per requestIdx). */
 export type RoomStub = ReturnType<Env["ROOM"]["getByName"]>;
@@ -33,11 +34,10 @@ export interface RoomGateway {
 /** The typed client of the rooms: the lifecycle's gateway plus the stub for chat routes. */
 export interface RoomClient extends RoomGateway {
   stub(requestIdx: number): RoomStub;
-  /**
-   * A participant's unread count in the room (SPEC section 9), for their inbox's `ready`
-   * (`inboxOpen`: the room tells that inbox about new messages again) or a push.
-   */
-  unreadFor(requestIdx: number, userCode: string, inboxOpen?: boolean): Promise<number>;
+  /** A participant's unread count in the room (SPEC section 9), for a push. */
+  unreadFor(requestIdx: number, userCode: string): Promise<number>;
+  /** For a participant's inbox `ready`: their count, ordered against notices; the room tells that inbox about new messages again. */
+  inboxOpened(requestIdx: number, userCode: string): Promise<UnreadState>;
 }
 
 /** The room of a consultation: one Durable Object per requestIdx. */
@@ -61,7 +61,8 @@ export function createRoomClient(env: Pick<Env, "ROOM">): RoomClient {
     async completed(consultation) {
       await stub(consultation.requestIdx).completed(consultation);
     },
-    unreadFor: (requestIdx, userCode, inboxOpen = false) => stub(requestIdx).unreadFor(userCode, inboxOpen),
+    unreadFor: (requestIdx, userCode) => stub(requestIdx).unreadFor(userCode),
+    inboxOpened: (requestIdx, userCode) => stub(requestIdx).inboxOpened(userCode),
   };
 }
 

@@ -34,14 +34,6 @@ export class ActivityCoalescer {
     return null;
   }
 
-  /** A held notice must not bring back an unread count that a read has since lowered. */
-  patchUnread(requestIdx: number, unread: number): void {
-    const held = this.row(requestIdx)?.held;
-    if (!held) return;
-    const a = JSON.parse(held) as RoomActivity;
-    this.sql.exec(`UPDATE inbox_activity SET held = ? WHERE request_idx = ?`, JSON.stringify({ ...a, unread }), requestIdx);
-  }
-
   /** Held notices whose interval is over; they count as sent now. Forgets long-quiet rooms. */
   due(nowMs = Date.now()): RoomActivity[] {
     const rows = this.sql

@@ -5,12 +5,13 @@ import type { Consultation, User } from "../domain/types";
 import { CLOSE } from "../protocol/close-codes";
 import { byteLength, MAX_FRAME_BYTES } from "../protocol/frames";
 import { decodeInboxGrant, INBOX_GRANT_HEADER } from "../protocol/inbox-connect";
-import type { InboxConsultation, QueueItem, RoomActivity } from "../protocol/inbox-frames";
+import type { InboxConsultation, QueueItem, RoomActivityNotice } from "../protocol/inbox-frames";
 // Generic hibernation parts, shared with the room (single-use tickets, socket helpers).
 import { attachmentOf, closeAll, earliestExpiryMs, sendRaw } from "../room/sockets";
 import { TicketBook } from "../room/tickets";
 import { ActivityCoalescer } from "./activity-coalescer";
 import { InboxSockets } from "./inbox-sockets";
+import { NoticeOrder } from "./notice-order";
 import type { InboxServices } from "./inbox-services";
 import { QueueVersions } from "./queue-versions";
 import { buildReady } from "./ready";
@@ -32,6 +33,7 @@ export const INBOX_MAX_SOCKETS = 10;
 export class InboxDO extends DurableObject<Env> {
   private readonly tickets: TicketBook;
   private readonly activity: ActivityCoalescer;
+  private readonly order: NoticeOrder;
   private readonly sockets: InboxSockets;
   private readonly queueVersions: QueueVersions;
   private readonly services: InboxServices;
@@ -42,6 +44,7 @@ export class InboxDO extends DurableObject<Env> {
     this.services = this.servicesOf(env);
     this.tickets = new TicketBook(ctx.storage.sql);
     this.activity = new ActivityCoalescer(ctx.storage.sql);
+    this.order = new NoticeOrder(ctx.storage.sql);
     this.sockets = new InboxSockets(ctx);
     this.queueVersions = new QueueVersions(ctx.storage.sql);
     this.stompHosts = new StompHosts(ctx.storage.sql);
@@ -71,10 +74,15 @@ export class InboxDO extends DurableObject<Env> {
     try {
       const ready = await buildReady(user, {
         repository: this.services.repository,
-        // `true`: the room tells this inbox about its messages again (it may have stopped).
-        unreadIn: (requestIdx) => this.services.rooms.unreadFor(requestIdx, user.userCode, true),
+        // The room tells this inbox about its messages again (it may have stopped); a
+        // notice newer than its answer may have come meanwhile (NoticeOrder).
+        unreadIn: async (requestIdx) => {
+          const state = await this.services.rooms.inboxOpened(requestIdx, user.userCode);
+          return this.order.fromReady(requestIdx, state, this.sockets.open().length === 1);
+        },
       });
-      this.sockets.started(server, ready);
+      this.order.listed(ready.consultations);
+      this.sockets.started(server, ready, (frame) => this.order.refresh(frame));
     } catch (e) {
       console.error("inbox ready failed", e);
       this.sockets.forget(server);
@@ -124,6 +132,7 @@ export class InboxDO extends DurableObject<Env> {
     if (user?.isAdmin && !rest.some((s) => attachmentOf(s)?.user.isAdmin)) await this.watch("all", user.userCode, false);
     if (rest.length === 0) {
       this.activity.clear();
+      this.order.clear();
       this.queueVersions.clear();
     }
     await this.rearm();
@@ -147,7 +156,11 @@ export class InboxDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    for (const a of this.activity.due(now)) this.sockets.broadcast({ type: "activity", ...a });
+    for (const a of this.activity.due(now)) {
+      // Held up to a second: a read since then may have lowered the count.
+      const current = this.order.refresh({ type: "activity", ...a });
+      if (current) this.sockets.broadcast(current);
+    }
     const expired = this.sockets.open().filter((ws) => {
       const exp = attachmentOf(ws)?.user.exp;
       return exp !== null && exp !== undefined && exp * 1000 <= now;
@@ -172,9 +185,13 @@ export class InboxDO extends DurableObject<Env> {
     return this.tickets.redeem(ticket);
   }
 
-  /** A consultation of this user was created, or changed status, recipient or queue place. Returns the sockets reached. */
+  /**
+   * A consultation of this user was created, or changed status, recipient or queue place.
+   * Returns the sockets reached (none when the notice is older than one already sent).
+   */
   async consultationChanged(consultation: InboxConsultation | Consultation): Promise<number> {
     if (isOpen(consultation)) this.followRoom(consultation.requestIdx);
+    if (this.sockets.open().length === 0 || !this.order.consultation(consultation)) return 0;
     return this.sockets.broadcast({ type: "consultation", consultation });
   }
 
@@ -205,7 +222,7 @@ export class InboxDO extends DurableObject<Env> {
    */
   async watchedChange(consultation: InboxConsultation | Consultation): Promise<number> {
     const admins = this.sockets.open().filter((ws) => attachmentOf(ws)?.user.isAdmin === true);
-    if (admins.length > 0) this.sockets.broadcast({ type: "consultation", consultation }, admins);
+    if (admins.length > 0 && this.order.consultation(consultation)) this.sockets.broadcast({ type: "consultation", consultation }, admins);
     return admins.length;
   }
 
@@ -214,17 +231,19 @@ export class InboxDO extends DurableObject<Env> {
    * Returns whether the user has an inbox socket open: a room stops telling an inbox that
    * has none until the user connects again (src/room/inbox-notices.ts).
    */
-  async roomActivity(activity: RoomActivity): Promise<boolean> {
+  async roomActivity(notice: RoomActivityNotice): Promise<boolean> {
     if (this.sockets.open().length === 0) return false;
+    const activity = this.order.activity(notice);
+    if (!activity) return true; // about messages older than ones already announced
     const now = this.activity.offer(activity);
     if (now) this.sockets.broadcast({ type: "activity", ...now });
     else await this.rearm();
     return true;
   }
 
-  /** This user's unread count in a room fell (they read on some device). */
-  async unreadChanged(requestIdx: number, unread: number): Promise<void> {
-    this.activity.patchUnread(requestIdx, unread);
+  /** This user's unread count in a room fell (they read on some device); dropped when older than a count already sent. */
+  async unreadChanged(requestIdx: number, unread: number, version: number): Promise<void> {
+    if (this.sockets.open().length === 0 || !this.order.unread(requestIdx, unread, version)) return;
     this.sockets.broadcast({ type: "unread", requestIdx, unread });
   }
 

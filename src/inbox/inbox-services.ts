@@ -10,7 +10,7 @@ import type { ConsultationRepository } from "../stores/consultation-repository/p
 export interface InboxServices {
   repository: Pick<ConsultationRepository, "list" | "queue">;
   /** The user's unread count in a room (RPC to the room), for `ready`. */
-  rooms: Pick<RoomClient, "unreadFor">;
+  rooms: Pick<RoomClient, "inboxOpened">;
   /** Watcher registration (InboxDO) and the per-counselor queue and per-admin change notices (QueueWatchersDO). */
   inboxes: Pick<InboxClient, "watchQueue" | "queueChanged" | "watchAll" | "watchedChange">;
   /** The user's STOMP connections: told to follow a consultation's room when it opens. */

@@ -9,7 +9,7 @@ import type { InboxServerFrame } from "../protocol/inbox-frames";
  */
 export class InboxSockets {
   /** Sockets accepted whose `ready` is not sent yet, with the frames that arrived meanwhile. */
-  private readonly starting = new Map<WebSocket, string[]>();
+  private readonly starting = new Map<WebSocket, InboxServerFrame[]>();
 
   constructor(private readonly ctx: DurableObjectState) {}
 
@@ -27,12 +27,18 @@ export class InboxSockets {
     this.starting.set(server, []);
   }
 
-  /** Sends `ready` first, then whatever arrived while it was built (newer than it). */
-  started(ws: WebSocket, ready: InboxServerFrame): void {
+  /**
+   * Sends `ready` first, then whatever arrived while it was built, each brought up to date
+   * by `refresh` (null: older than what `ready` or a later notice said, dropped).
+   */
+  started(ws: WebSocket, ready: InboxServerFrame, refresh: (frame: InboxServerFrame) => InboxServerFrame | null): void {
     const held = this.starting.get(ws) ?? [];
     this.starting.delete(ws);
     sendRaw(ws, JSON.stringify(ready));
-    for (const text of held) sendRaw(ws, text);
+    for (const frame of held) {
+      const current = refresh(frame);
+      if (current) sendRaw(ws, JSON.stringify(current));
+    }
   }
 
   forget(ws: WebSocket): void {
@@ -44,7 +50,7 @@ export class InboxSockets {
     const text = JSON.stringify(frame);
     for (const ws of sockets) {
       const held = this.starting.get(ws);
-      if (held) held.push(text);
+      if (held) held.push(frame);
       else sendRaw(ws, text);
     }
     return sockets.length;

@@ -1,5 +1,5 @@
 import type { Consultation, User } from "../domain/types";
-import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, queueKey, withQueuePlace, type QueueItem, type RoomActivity } from "../protocol/inbox-frames";
+import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, queueKey, withQueuePlace, type QueueItem, type RoomActivityNotice } from "../protocol/inbox-frames";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /** A user's inbox as the Worker sees it: a stub of their InboxDO (one object per user code). */
@@ -53,9 +53,9 @@ export interface InboxClient {
    * New messages in a room: the participants' inboxes, each with their own unread count.
    * Resolves to the recipients whose inbox has no socket open (a failed notice counts as open).
    */
-  roomActivity(notice: Omit<RoomActivity, "unread">, recipients: readonly { userCode: string; unread: number }[]): Promise<string[]>;
-  /** A participant's unread count fell (they read on some device). */
-  unreadChanged(userCode: string, requestIdx: number, unread: number): Promise<void>;
+  roomActivity(notice: Omit<RoomActivityNotice, "unread">, recipients: readonly { userCode: string; unread: number }[]): Promise<string[]>;
+  /** A participant's unread count fell (they read on some device); `version` orders it (src/inbox/notice-order.ts). */
+  unreadChanged(userCode: string, requestIdx: number, unread: number, version: number): Promise<void>;
   /** From a queue watchers shard: one counselor's inbox gets the category's queue; returns its counselor sockets. */
   queueChanged(userCode: string, category: string, items: QueueItem[], version: string): Promise<number>;
   /** Registers (or unregisters) a counselor for `queue` frames in their shard. */
@@ -123,8 +123,8 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
       );
       return closed.filter((u): u is string => u !== null);
     },
-    async unreadChanged(userCode, requestIdx, unread) {
-      await tell(`unread ${requestIdx}`, () => stub(userCode).unreadChanged(requestIdx, unread));
+    async unreadChanged(userCode, requestIdx, unread, version) {
+      await tell(`unread ${requestIdx}`, () => stub(userCode).unreadChanged(requestIdx, unread, version));
     },
     queueChanged: (userCode, category, items, version) => stub(userCode).queueChanged(category, items, version),
     stompHost: (userCode, host, on) => stub(userCode).stompHost(host, on),

@@ -1,3 +1,4 @@
+import { nextMacrotask } from "../domain/macrotask";
 import type { Consultation } from "../domain/types";
 import type { InboxClient } from "./inbox-client";
 
@@ -12,9 +13,12 @@ export interface LiveContext {
  * `before` is null; src/consultations/announce-change.ts). Runs in the background: the
  * change is already durable, and a lost notice costs only liveness (the next `ready` has
  * it). Direct, not through the events queue, whose hop is slower than SPEC 9's second
- * (README "Notifications and webhooks").
+ * (README "Notifications and webhooks"). `later`: the fan-out starts a macrotask later, so
+ * the frames already queued in this isolate go first; inboxes drop a notice older than one
+ * they sent (src/inbox/notice-order.ts), so the order of arrival does not matter.
  */
-export function notifyInboxes(live: LiveContext | undefined, before: Consultation | null, after: Consultation | null): void {
+export function notifyInboxes(live: LiveContext | undefined, before: Consultation | null, after: Consultation | null, later = false): void {
   if (!live || !after) return;
-  live.waitUntil(live.inboxes.consultationChanged({ before, after }).catch((e) => console.error("inbox fan-out failed", e)));
+  const fanOut = () => live.inboxes.consultationChanged({ before, after });
+  live.waitUntil((later ? nextMacrotask().then(fanOut) : fanOut()).catch((e) => console.error("inbox fan-out failed", e)));
 }

@@ -39,6 +39,19 @@ export interface RoomActivity {
   unread: number;
 }
 
+/**
+ * From a room to an inbox: an `activity` frame with its unread count's version (the room's
+ * notice clock), which the inbox orders notices by (src/inbox/notice-order.ts).
+ */
+export type RoomActivityNotice = RoomActivity & { version: number };
+
+/** A room's answer to an inbox's `ready`: the user's unread count, the room's last seq, and the count's version. */
+export interface UnreadState {
+  unread: number;
+  lastSeq: number;
+  version: number;
+}
+
 export interface InboxUser {
   userCode: string;
   name: string;

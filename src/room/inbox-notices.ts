@@ -1,5 +1,6 @@
+import { nextMacrotask } from "../domain/macrotask";
 import type { ChatMessage, Consultation } from "../domain/types";
-import { countsAsUnread, lastMessageOf } from "../protocol/inbox-frames";
+import { countsAsUnread, lastMessageOf, type UnreadState } from "../protocol/inbox-frames";
 import type { RoomServices } from "./room-services";
 import type { Bookkeeping } from "./state";
 
@@ -31,6 +32,12 @@ export interface NoticeHost {
  * see `inboxOpened`). That keeps the room's hot path free of RPCs nobody receives. The
  * flag is memory only: a woken room tells everyone once and learns again. A notice's
  * "none open" answer only counts if no `inboxOpened` came since it was sent (`opened`).
+ *
+ * Activity notices leave a macrotask after their batch, so the frames already queued in
+ * this isolate (the next sends, other rooms' first messages) are answered before the RPCs
+ * are made. Notices may then overtake each other or an inbox's `ready`; every count the
+ * room hands out carries a version from its notice clock (`tick`), which the inbox orders
+ * them by (src/inbox/notice-order.ts).
  */
 export class RoomInboxNotices {
   /** Recounts in flight: per user, a version (a newer read supersedes) and the count stored since it began. */
@@ -40,6 +47,8 @@ export class RoomInboxNotices {
   private readonly closedInboxes = new Set<string>();
   /** Per participant: how many times their inbox said it opened (orders answers against opens). */
   private readonly opened = new Map<string, number>();
+  /** The notice clock's last value (see tick). */
+  private clock = 0;
   constructor(
     private readonly book: Bookkeeping,
     private readonly host: NoticeHost,
@@ -62,10 +71,11 @@ export class RoomInboxNotices {
     }
   }
 
-  /** `userCode`'s inbox connected (its `ready` asks this room): it gets notices again. */
-  inboxOpened(userCode: string): void {
+  /** `userCode`'s inbox connected (its `ready` asks this room): it gets notices again, and the count as of now. */
+  inboxOpened(userCode: string): UnreadState {
     this.opened.set(userCode, (this.opened.get(userCode) ?? 0) + 1);
     this.closedInboxes.delete(userCode);
+    return { unread: this.unreadFor(userCode), lastSeq: this.host.lastSeq(), version: this.tick() };
   }
 
   /** After a stored batch is counted and delivered: tell the participants' inboxes. */
@@ -75,9 +85,10 @@ export class RoomInboxNotices {
     if (!c || !last) return;
     const participants = participantsOf(c).filter((userCode) => !this.closedInboxes.has(userCode));
     if (participants.length === 0) return;
-    const notice = { requestIdx: c.requestIdx, lastSeq: last.seq, lastMessage: lastMessageOf(last) };
+    const notice = { requestIdx: c.requestIdx, lastSeq: last.seq, lastMessage: lastMessageOf(last), version: this.tick() };
     const recipients = participants.map((userCode) => ({ userCode, unread: this.unreadFor(userCode), opened: this.opened.get(userCode) ?? 0 }));
     this.host.background(async () => {
+      await nextMacrotask();
       const closed = new Set(await this.host.inboxes.roomActivity(notice, recipients));
       for (const r of recipients) if (closed.has(r.userCode) && (this.opened.get(r.userCode) ?? 0) === r.opened) this.closedInboxes.add(r.userCode);
     });
@@ -110,7 +121,20 @@ export class RoomInboxNotices {
 
   private tell(userCode: string, unread: number): void {
     const c = this.host.consultation();
-    if (c && !this.closedInboxes.has(userCode)) this.host.background(() => this.host.inboxes.unreadChanged(userCode, c.requestIdx, unread));
+    if (!c || this.closedInboxes.has(userCode)) return;
+    const version = this.tick();
+    this.host.background(() => this.host.inboxes.unreadChanged(userCode, c.requestIdx, unread, version));
+  }
+
+  /**
+   * The notice clock: a version for each count handed out, later than every earlier one.
+   * The wall clock in ms, moved past the last value when several fall in one millisecond;
+   * a woken room (clock 0) starts from the wall clock, which has moved on since any
+   * version its earlier life handed out, so nothing needs storing.
+   */
+  private tick(): number {
+    this.clock = Math.max(this.clock + 1, Date.now());
+    return this.clock;
   }
 
   /** A read moved the count: written at once (reads are not the send path). */

@@ -3,6 +3,7 @@ import { getServices } from "../config/services";
 import type { RpcResult } from "../domain/rpc-result";
 import type { ChatMessage, Consultation, User } from "../domain/types";
 import type { DeliveredMark, ReadReceipt } from "../protocol/frames";
+import type { UnreadState } from "../protocol/inbox-frames";
 import type { AlarmScheduler } from "./alarm-scheduler";
 import type { Connections } from "./connections";
 import type { DeliveryMarks } from "./delivery-marks";
@@ -120,10 +121,14 @@ export class RoomDO extends DurableObject<Env> {
     return this.#tickets.redeem(ticket);
   }
 
-  /** The user's unread count in this room (SPEC section 9); `inboxOpen` from their inbox's `ready`. */
-  async unreadFor(userCode: string, inboxOpen = false): Promise<number> {
-    if (inboxOpen) this.#inbox.inboxOpened(userCode);
+  /** The user's unread count in this room (SPEC section 9), for a push. */
+  async unreadFor(userCode: string): Promise<number> {
     return this.#inbox.unreadFor(userCode);
+  }
+
+  /** The user's inbox connected: the room tells it about new messages again; its `ready` gets the count. */
+  async inboxOpened(userCode: string): Promise<UnreadState> {
+    return this.#inbox.inboxOpened(userCode);
   }
 
   async listMessages(consultation: Consultation, options: { afterSeq?: number; last?: number } = {}): Promise<MessagePage> {
@@ -164,5 +169,5 @@ export class RoomDO extends DurableObject<Env> {
 // The room resets itself (ServerCloser) only while none of these is running.
 countCallsInFlight(RoomDO, [
   "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
-  "issueTicket", "redeemTicket", "listMessages", "unreadFor", "statusChanged", "archive", "completed", "stompAttach", "stompSend",
+  "issueTicket", "redeemTicket", "listMessages", "unreadFor", "inboxOpened", "statusChanged", "archive", "completed", "stompAttach", "stompSend",
 ]);

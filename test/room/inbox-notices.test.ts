@@ -13,20 +13,23 @@ const message = (seq: number, sender = "S1"): ChatMessage => ({
   id: `m${seq}`, seq, requestIdx: 7, sender, senderName: sender, type: "NORMAL", content: `m${seq}`, sentAt: new Date(seq).toISOString(), clientMsgId: `c${seq}`,
 });
 
-function setUp(inboxOpen: Record<string, boolean>) {
-  const kept = new Map<string, string>();
+function setUp(inboxOpen: Record<string, boolean>, kept = new Map<string, string>()) {
   const book: Bookkeeping = { kept: (k) => kept.get(k) ?? null, keep: (k, v) => void kept.set(k, v), flushKept: () => undefined };
   const told: { userCode: string; unread: number; lastSeq: number }[] = [];
   const unreadTold: string[] = [];
+  /** Every version handed out, in the order the room handed them out. */
+  const versions: number[] = [];
   const tasks: Promise<void>[] = [];
   let lastSeq = 0;
   const host: NoticeHost = {
     inboxes: {
       async roomActivity(notice, recipients) {
+        versions.push(notice.version);
         for (const r of recipients) told.push({ userCode: r.userCode, unread: r.unread, lastSeq: notice.lastSeq });
         return recipients.filter((r) => !inboxOpen[r.userCode]).map((r) => r.userCode);
       },
-      async unreadChanged(userCode) {
+      async unreadChanged(userCode, _requestIdx, _unread, version) {
+        versions.push(version);
         unreadTold.push(userCode);
       },
     },
@@ -42,7 +45,7 @@ function setUp(inboxOpen: Record<string, boolean>) {
     notices.stored([m]);
     await Promise.all(tasks.splice(0));
   };
-  return { notices, told, unreadTold, store, settle: () => Promise.all(tasks.splice(0)) };
+  return { notices, told, unreadTold, versions, kept, store, settle: () => Promise.all(tasks.splice(0)) };
 }
 
 describe("room inbox notices", () => {
@@ -88,5 +91,22 @@ describe("room inbox notices", () => {
     notices.read("S1", 2);
     await settle();
     expect(unreadTold).toEqual(["S1"]);
+  });
+
+  it("every count handed out has a version above the ones before, also after the room wakes", async () => {
+    const { notices, versions, kept, store, settle } = setUp({ S1: true, P1: true });
+    // Many in one millisecond: the clock moves past the wall clock rather than repeat a version.
+    for (let seq = 1; seq <= 20; seq++) await store(message(seq));
+    notices.read("P1", 20);
+    versions.push(notices.inboxOpened("P1").version);
+    await settle();
+    expect(versions.length).toBe(22);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    // A woken room: fresh memory, same stored counts, and versions above its earlier life's.
+    const woken = setUp({ S1: true, P1: true }, kept);
+    await new Promise((r) => setTimeout(r, 30));
+    const opened = woken.notices.inboxOpened("P1");
+    expect(opened).toMatchObject({ unread: 0 });
+    expect(opened.version).toBeGreaterThan(versions.at(-1)!);
   });
 });
