@@ -20,6 +20,13 @@ export interface RoomGateway {
    */
   statusChanged(after: Consultation, before: Consultation, actor: User): Promise<void>;
   /**
+   * Before a cancel or transfer of a SCHEDULED row: the room records a first-message start
+   * it made (the change then sees IN_PROGRESS) and sends later starts through the
+   * repository until `statusChanged` (src/room/status-changes.ts). Throws ApiError
+   * UPSTREAM_UNAVAILABLE when the room or its pending start's write is unavailable.
+   */
+  holdStarts(requestIdx: number): Promise<void>;
+  /**
    * Steps 1-2 of SPEC section 6: seal the room (new sends get INVALID_STATE), write the
    * transcript to the archive when there are messages, then delete hot messages and
    * snapshots. Idempotent. Returns the archive key, or null when there were no messages.
@@ -60,6 +67,11 @@ export function createRoomClient(env: Pick<Env, "ROOM">): RoomClient {
     },
     async completed(consultation) {
       await stub(consultation.requestIdx).completed(consultation);
+    },
+    async holdStarts(requestIdx) {
+      const room = stub(requestIdx);
+      const settled = await callRoom("The chat room", () => room.holdStarts());
+      if (!settled) throw new ApiError("UPSTREAM_UNAVAILABLE", "The chat room's start is not recorded yet; try again");
     },
     unreadFor: (requestIdx, userCode) => stub(requestIdx).unreadFor(userCode),
     inboxOpened: (requestIdx, userCode) => stub(requestIdx).inboxOpened(userCode),

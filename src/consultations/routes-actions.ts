@@ -32,7 +32,8 @@ function bodyActionRoute<A extends BodyAction>(action: A) {
       // reject needs its reason; the other bodies are optional (an empty POST is fine).
       body: { required: action === "reject", content: { "application/json": { schema: ActionBodies[action] } } },
     },
-    responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409, 413) },
+    // 503: the store is down, or (cancel, transfer of a SCHEDULED row) the room's first-message start is not written yet.
+    responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
   });
 }
 
@@ -42,7 +43,7 @@ const start = createRoute({
   path: "/api/consultations/{id}/start",
   summary: SUMMARIES.start,
   request: { params: IdParams },
-  responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409) },
+  responses: { 200: ok, ...errorResponses(400, 401, 403, 404, 409, 503) },
 });
 
 const end = createRoute({

@@ -58,16 +58,21 @@ export async function loadConsultation(repository: ConsultationRepository, reque
   return c;
 }
 
-/** Read, plan, conditionally write; re-plan while the row keeps changing underneath. */
+/**
+ * Read, plan, conditionally write; re-plan while the row keeps changing underneath.
+ * `beforeWrite` runs between the plan and the write (the room's hold on starts).
+ */
 async function applyPlanned(
   deps: LifecycleDeps,
   requestIdx: number,
   plan: (current: Consultation, now: Date) => Plan,
+  beforeWrite?: (current: Consultation) => Promise<void>,
 ): Promise<{ before: Consultation; after: Consultation }> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const before = await loadConsultation(deps.repository, requestIdx);
     const now = deps.now?.() ?? new Date();
     const { guard, changes } = plan(before, now);
+    await beforeWrite?.(before);
     const after = await deps.repository.transition(requestIdx, guard, { ...changes, now });
     if (after) return { before, after };
   }
@@ -124,10 +129,20 @@ export async function performAction(
   actor: User,
   input: ActionInput,
 ): Promise<Consultation> {
-  const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planAction(action, c, actor, input, now));
+  const { before, after } = await applyPlanned(deps, requestIdx, (c, now) => planAction(action, c, actor, input, now), (c) => settleStarts(deps, action, c));
   await notify(action, () => deps.gateway.statusChanged(after, before, actor));
   announceChange(deps.live, EVENT_OF_ACTION[action], before, after, new Date(after.updatedAt));
   return after;
+}
+
+/**
+ * A cancel or transfer of a SCHEDULED row races the room's optimistic auto-start
+ * (src/room/status-changes.ts): the room records a start it made first (the guarded write
+ * then fails and the re-plan sees IN_PROGRESS) and holds later ones. Other actions from
+ * SCHEDULED (a manual start) agree with an auto-start, and an end archives through the room.
+ */
+async function settleStarts(deps: LifecycleDeps, action: Exclude<Action, "end">, c: Consultation): Promise<void> {
+  if (c.status === "SCHEDULED" && (action === "cancel" || action === "transfer")) await deps.gateway.holdStarts(c.requestIdx);
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * A Durable Object has one alarm; the room needs several deadlines (hot-store TTL, token
- * expiry, throttled activity flush, backups). This multiplexes named deadlines onto that
+ * expiry, throttled activity flush, backups, an auto-start to record). This multiplexes named deadlines onto that
  * one alarm: each kind has at most one deadline, kept in the room's SQLite storage (so it
  * survives hibernation and eviction), and the alarm is always set to the earliest one.
  *
  * To add a kind: add its name to DEADLINE_KINDS, register a handler with `on(kind, fn)` in
  * the room's constructor, and call `schedule(kind, atMs)` when it becomes due.
  */
-export const DEADLINE_KINDS = ["ttl", "token-expiry", "activity", "snapshot"] as const;
+export const DEADLINE_KINDS = ["ttl", "token-expiry", "activity", "snapshot", "start"] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 export type DeadlineHandler = (dueAtMs: number) => Promise<void> | void;

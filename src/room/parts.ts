@@ -111,7 +111,20 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
   // A wake: an eviction between a batch and its deadlines (above) must not lose them.
   if (state.lastSeq > 0) background(ensureDeadlines);
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
-  const changes = new StatusChanges({ state, messages, connections, services, requestIdx, locale, waitUntil });
+  const changes = new StatusChanges({
+    state,
+    messages,
+    connections,
+    services,
+    requestIdx,
+    locale,
+    waitUntil,
+    now: () => services.now(),
+    retryStartAt: (atMs) => scheduler.schedule("start", atMs),
+  });
+  scheduler.on("start", async () => void (await changes.resumePendingStart()));
+  // A wake with an auto-start the repository has not recorded (a crash after its ack): the alarm writes it.
+  if (changes.startPending) background(() => scheduler.schedule("start", Date.now()));
   // The STOMP connections that follow this room (SPEC section 12), and their SENDs.
   const stomp = new RoomStompBridge(sql, {
     stomp: services.stomp,

@@ -152,7 +152,12 @@ export class RoomDO extends DurableObject<Env> {
 
   /** RoomGateway.statusChanged: SYSTEM message, `status` frames, 4003 closes on transfer. */
   async statusChanged(after: Consultation, before: Consultation): Promise<void> {
-    await this.#changes.apply(after, before);
+    await this.#changes.changed(after, before);
+  }
+
+  /** RoomGateway.holdStarts: before a cancel or transfer of the SCHEDULED row; false: a start could not be recorded. */
+  async holdStarts(): Promise<boolean> {
+    return this.#changes.holdStarts();
   }
 
   /** RoomGateway.archive (SPEC section 6, steps 1-2); concurrent calls share one run. */
@@ -169,5 +174,5 @@ export class RoomDO extends DurableObject<Env> {
 // The room resets itself (ServerCloser) only while none of these is running.
 countCallsInFlight(RoomDO, [
   "fetch", "webSocketMessage", "webSocketClose", "webSocketError", "alarm",
-  "issueTicket", "redeemTicket", "listMessages", "unreadFor", "inboxOpened", "statusChanged", "archive", "completed", "stompAttach", "stompSend",
+  "issueTicket", "redeemTicket", "listMessages", "unreadFor", "inboxOpened", "statusChanged", "holdStarts", "archive", "completed", "stompAttach", "stompSend",
 ]);

@@ -1,3 +1,5 @@
+import { nextMacrotask } from "../domain/macrotask";
+import { planAutoStart } from "../domain/rules";
 import type { Consultation, User } from "../domain/types";
 import { CLOSE } from "../protocol/close-codes";
 import type { Connections } from "./connections";
@@ -5,6 +7,10 @@ import { describeChange, type Locale } from "./lifecycle";
 import type { Messages } from "./messages";
 import type { RoomServices } from "./room-services";
 import type { RoomState } from "./state";
+import { StartRecords } from "./start-records";
+
+/** When a start the repository could not record is tried again (the alarm's `start` deadline). */
+export const START_RETRY_MS = 10_000;
 
 export interface StatusChangesDeps {
   state: RoomState;
@@ -15,22 +21,48 @@ export interface StatusChangesDeps {
   locale(): Locale;
   /** Keeps the auto-start's inbox notices running after the send (the object's waitUntil). */
   waitUntil(promise: Promise<unknown>): void;
+  now(): Date;
+  /** Sets the alarm's `start` deadline: a start not recorded yet is tried again then. */
+  retryStartAt(atMs: number): Promise<void>;
 }
 
 /**
  * The room's side of the consultation's lifecycle: the auto-start on a participant's
  * first message, the SYSTEM messages, `status` frames and closes of a state change, and
  * the final close once COMPLETED is stored.
+ *
+ * The auto-start is optimistic: the room plans it on its own copy of the row (the same
+ * rule as the repository's, src/domain/rules.ts), records it as pending in its SQLite,
+ * stores "started" and the first message and acks, and writes IN_PROGRESS to the
+ * repository a macrotask later, so the first message does not wait for that write (nor
+ * do the frames of other rooms queued behind it). What keeps that safe:
+ * - the only other changes of a SCHEDULED row are a cancel, a transfer and an end. A
+ *   cancel or transfer first calls `holdStarts` (src/consultations/service.ts): the room
+ *   settles a pending start (so the change then sees IN_PROGRESS and plans on it) and
+ *   takes later starts through the repository and its guard until the change arrives;
+ *   an end archives through the room first, and a start that loses to it follows the row;
+ * - the pending start survives a crash (StartRecords) and is written on the next wake or
+ *   by the alarm's `start` deadline when the repository was unavailable;
+ * - the row the room plans carries the old `updatedAt` plus 1 ms, so any row the
+ *   repository writes afterwards replaces it, and a copy read before the start does not.
+ * Until the write lands, a REST read of the row may still say SCHEDULED (milliseconds;
+ * the room's `status` frame is the live signal), and the inboxes hear of the start when
+ * it is recorded.
  */
 export class StatusChanges {
   /** The in-flight auto-start (first message in a SCHEDULED room), shared by racing sends. */
   private starting: Promise<void> | null = null;
+  /** The repository write of an optimistic start, in flight. */
+  private confirming: Promise<boolean> | null = null;
+  private readonly records: StartRecords;
 
-  constructor(private readonly deps: StatusChangesDeps) {}
+  constructor(private readonly deps: StatusChangesDeps) {
+    this.records = new StartRecords(deps.state);
+  }
 
-  /** An auto-start is in flight (ServerCloser does not reset the room meanwhile). */
+  /** An auto-start or its repository write is in flight (ServerCloser does not reset the room meanwhile). */
   get busy(): boolean {
-    return this.starting !== null;
+    return this.starting !== null || this.confirming !== null;
   }
 
   /**
@@ -52,8 +84,75 @@ export class StatusChanges {
   private async start(sender: User): Promise<void> {
     const { state, services, requestIdx, waitUntil } = this.deps;
     const before = state.consultation!;
+    const planned = this.records.held() ? null : plannedStart(before, sender, this.deps.now());
+    if (planned) {
+      this.records.begin({ sender, before });
+      await this.apply(planned, before);
+      this.track(nextMacrotask().then(() => this.record()));
+      return;
+    }
+    // Held by a lifecycle change under way (or not the sender's to start): the repository decides.
     const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil, before)) ?? (await services.repository.findById(requestIdx()));
     if (after) await this.apply(after, before);
+  }
+
+  /**
+   * Writes the pending start to the repository; false when it could not (the alarm tries
+   * again). A start that lost to a concurrent change (only possible when a hold expired)
+   * makes the room follow the row.
+   */
+  private async record(): Promise<boolean> {
+    const pending = this.records.pending();
+    if (!pending) return true;
+    const { services, requestIdx, waitUntil } = this.deps;
+    try {
+      const after =
+        (await services.startOnFirstMessage(requestIdx(), pending.sender, waitUntil, pending.before)) ?? (await services.repository.findById(requestIdx()));
+      this.records.recorded();
+      if (after && after.status !== "IN_PROGRESS") console.error(`room ${requestIdx()}: its start lost to a concurrent change (${after.status})`);
+      if (after) await this.apply(after, pending.before);
+      return true;
+    } catch (e) {
+      console.error(`room ${requestIdx()}: start not recorded yet, tried again in ${START_RETRY_MS} ms`, e);
+      await this.deps.retryStartAt(Date.now() + START_RETRY_MS);
+      return false;
+    }
+  }
+
+  private track(run: Promise<boolean>): Promise<boolean> {
+    this.confirming = run;
+    const done = run.finally(() => {
+      if (this.confirming === run) this.confirming = null;
+    });
+    this.deps.waitUntil(done);
+    return done;
+  }
+
+  /** An auto-start the repository has not recorded yet. */
+  get startPending(): boolean {
+    return this.records.pending() !== null;
+  }
+
+  /** A wake or the alarm: writes a start that a crash or an unavailable repository left pending. */
+  resumePendingStart(): Promise<boolean> {
+    if (this.confirming) return this.confirming;
+    return this.records.pending() ? this.track(this.record()) : Promise.resolve(true);
+  }
+
+  /**
+   * The lifecycle is about to cancel or transfer the SCHEDULED row: later starts wait for
+   * the repository until that change arrives (or START_HOLD_MS), and a pending start is
+   * written first. Resolves to false when it could not be: the change must not go ahead.
+   */
+  async holdStarts(): Promise<boolean> {
+    this.records.hold();
+    return this.resumePendingStart();
+  }
+
+  /** A change from the lifecycle (RoomGateway.statusChanged): applied, and the hold it asked for ends. */
+  async changed(next: Consultation, hint: Consultation): Promise<void> {
+    await this.apply(next, hint);
+    this.records.release();
   }
 
   /**
@@ -89,4 +188,19 @@ export class StatusChanges {
     connections.broadcast({ type: "status", status: consultation.status });
     connections.closeAfterGrace(CLOSE.ENDED, "Consultation ended");
   }
+}
+
+/**
+ * The row the repository would write for the auto-start, planned on the room's copy;
+ * null when the sender does not start it. Its `updatedAt` is the copy's plus 1 ms: newer
+ * than any copy read before the start, older than the repository's own write.
+ */
+function plannedStart(before: Consultation, sender: User, now: Date): Consultation | null {
+  if (!planAutoStart(before, sender, now)) return null;
+  return {
+    ...before,
+    status: "IN_PROGRESS",
+    startedAt: before.startedAt ?? now.toISOString(),
+    updatedAt: new Date(Date.parse(before.updatedAt) + 1).toISOString(),
+  };
 }

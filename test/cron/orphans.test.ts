@@ -89,6 +89,7 @@ describe("orphan cleanup (cron trigger)", () => {
         return { chatLogKey: `archive/chat_${c.requestIdx}_final.txt` };
       },
       async completed() {},
+      async holdStarts() {},
     };
     const deps = { repository: repository(), gateway, now: () => at(1061) };
     const report = await cleanupOrphans(deps, { now: at(1061), orphanHours: 60, batch: 10 });
@@ -131,4 +132,5 @@ const noopGateway: RoomGateway = {
     return { chatLogKey: null };
   },
   async completed() {},
+  async holdStarts() {},
 };

@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { roomStub } from "../../src/chat/room-client";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import { testEnv } from "./api";
-import { RoomDO as TestRoomDO, type HotStoreDelays } from "./test-worker";
+import { RoomDO as TestRoomDO, type HotStoreDelays, type StartWrites } from "./test-worker";
 
 /** Points the room's archive store at `store` (null: back to the configured one). */
 export async function useArchive(requestIdx: number, store: ArchiveStore | null): Promise<void> {
@@ -38,6 +38,14 @@ export async function slowHotStore(requestIdx: number, delays: HotStoreDelays): 
   await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
     if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
     room.slowHotStore(delays);
+  });
+}
+
+/** The room's auto-start writes to the repository: as is ("open", which also releases held ones), held back, or failing. */
+export async function gateStartWrites(requestIdx: number, mode: StartWrites): Promise<void> {
+  await runInDurableObject(roomStub(testEnv, requestIdx), (room) => {
+    if (!(room instanceof TestRoomDO)) throw new Error("the workerd projects bind test/support/test-worker.ts's RoomDO");
+    room.gateStartWrites(mode);
   });
 }
 

@@ -4,8 +4,9 @@
  * wrangler.toml's ROOM binding and migrations apply unchanged). The subclass hands the
  * room an archive store that tests may point elsewhere, per room: an S3 store, or one
  * that fails (see `useArchive` in test/support/rooms.ts), and a hot store a test may slow
- * down, reads and appends apart, as a far-away Redis would be (`slowHotStore`). Nothing
- * patches a live instance.
+ * down, reads and appends apart, as a far-away Redis would be (`slowHotStore`), and the
+ * write of its auto-start to the repository may be held back or fail (`gateStartWrites`),
+ * as a slow or unreachable database would. Nothing patches a live instance.
  */
 import { RoomDO as DeployedRoomDO } from "../../src/index";
 import { getConfig } from "../../src/config/config";
@@ -56,6 +57,23 @@ export interface HotStoreDelays {
   reads?: number;
   /** `append` answers this long after its write (the write itself is not delayed). */
   appends?: number;
+}
+
+/** How the room's auto-start write to the repository behaves: as is, held until released, or failing. */
+export type StartWrites = "open" | "held" | "failing";
+
+/** Per room (by object id): module state, so it outlives an eviction of the room's instance. */
+const startGates = new Map<string, { mode: StartWrites; opened: Promise<void>; open: () => void }>();
+
+function startGate(roomId: string) {
+  let gate = startGates.get(roomId);
+  if (!gate) {
+    let open = () => {};
+    const opened = new Promise<void>((r) => (open = r));
+    gate = { mode: "open", opened, open };
+    startGates.set(roomId, gate);
+  }
+  return gate;
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -176,7 +194,23 @@ export class RoomDO extends DeployedRoomDO {
     const sends: EventBatchMessage[][] = [];
     queueSends.set(this, sends);
     const events = queueEventPublisher(countingQueue(env.EVENTS as unknown as EventQueue, sends), getConfig(env).webhooks !== null);
-    return { ...services, archive, messageStoreFor, events };
+    const roomId = this.ctx.id.toString();
+    const startOnFirstMessage: RoomServices["startOnFirstMessage"] = async (...args) => {
+      const gate = startGate(roomId);
+      if (gate.mode === "failing") throw new Error("repository unreachable (test)");
+      if (gate.mode === "held") await gate.opened;
+      return services.startOnFirstMessage(...args);
+    };
+    return { ...services, archive, messageStoreFor, events, startOnFirstMessage };
+  }
+
+  /** From now on this room's auto-start writes to the repository go through, wait, or fail; "open" releases the held ones. */
+  gateStartWrites(mode: StartWrites): void {
+    const gate = startGate(this.ctx.id.toString());
+    if (mode === "open") {
+      gate.open();
+      startGates.delete(this.ctx.id.toString());
+    } else gate.mode = mode;
   }
 
   /** From now on this room's hot-store reads and/or appends answer that many ms late (0: at once). */
