@@ -7,6 +7,8 @@ import { openSockets, userTag } from "./sockets";
 export interface MessageEventsHost {
   events: RoomServices["events"];
   consultation(): Consultation | null;
+  /** Resolves once the room's auto-start is written (its `consultation.started` event has left). */
+  startWritten(): Promise<unknown>;
   background(task: () => Promise<void>): void;
 }
 
@@ -18,7 +20,8 @@ export interface MessageEventsHost {
  * only they can get a message push (the batching rule). Event ids derive from message
  * ids, so a batch published twice is dropped by the consumers' dedupe. The publisher
  * leaves out what nobody would take (no webhooks and nobody offline: see
- * withoutUnwantedMessages in src/events/producer.ts).
+ * withoutUnwantedMessages in src/events/producer.ts). While the room's optimistic start is
+ * being written, its batches wait, so `consultation.started` reaches the queue first.
  */
 export class RoomMessageEvents {
   constructor(
@@ -32,6 +35,9 @@ export class RoomMessageEvents {
     const participants = [c.requesterUserCode, c.recipientUserCode].filter((u): u is string => u !== null);
     const offline = participants.filter((userCode) => openSockets(this.ctx, userTag(userCode)).length === 0);
     const events = batch.map(messageEvent);
-    this.host.background(() => this.host.events.publish(events, { offline }));
+    this.host.background(async () => {
+      await this.host.startWritten();
+      await this.host.events.publish(events, { offline });
+    });
   }
 }

@@ -65,7 +65,7 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     list: (afterSeq) => history.list({ afterSeq }),
     background,
   });
-  const events = new RoomMessageEvents(ctx, { events: services.events, consultation: () => state.consultation, background });
+  const events = new RoomMessageEvents(ctx, { events: services.events, consultation: () => state.consultation, startWritten: () => changes.startWritten(), background });
   const messages = new Messages({
     state,
     log,

@@ -87,8 +87,14 @@ export class StatusChanges {
     const planned = this.records.held() ? null : plannedStart(before, sender, this.deps.now());
     if (planned) {
       this.records.begin({ sender, before });
-      await this.apply(planned, before);
-      this.track(nextMacrotask().then(() => this.record()));
+      // Tracked before "started" is stored, so that message's events already wait for it (startWritten).
+      let applied!: () => void;
+      this.track(new Promise<void>((resolve) => (applied = resolve)).then(nextMacrotask).then(() => this.record()));
+      try {
+        await this.apply(planned, before);
+      } finally {
+        applied();
+      }
       return;
     }
     // Held by a lifecycle change under way (or not the sender's to start): the repository decides.
@@ -126,6 +132,14 @@ export class StatusChanges {
     });
     this.deps.waitUntil(done);
     return done;
+  }
+
+  /**
+   * Resolves once no optimistic start is being written: the room's `message.created`
+   * events wait for it, so the queue gets `consultation.started` (sent by the write) first.
+   */
+  startWritten(): Promise<unknown> {
+    return this.confirming ?? Promise.resolve();
   }
 
   /** An auto-start the repository has not recorded yet. */

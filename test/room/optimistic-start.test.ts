@@ -11,7 +11,7 @@ import { roomStub } from "../../src/chat/room-client";
 import type { Consultation } from "../../src/domain/types";
 import { apiJson, people, testEnv } from "../support/api";
 import { act, namedConsultation } from "../support/consultations";
-import { gateStartWrites } from "../support/rooms";
+import { gateStartWrites, roomQueueSends } from "../support/rooms";
 import { connect, post, type Client } from "../support/sockets";
 
 const load = async (id: number) => (await apiJson<Consultation>(`/api/consultations/${id}`, { token: people.admin })).body;
@@ -41,6 +41,21 @@ describe("optimistic auto-start", () => {
     expect(p.frames.filter((f) => f.type === "status")).toHaveLength(1); // the write changes nothing the room showed
     s.close();
     p.close();
+  });
+
+  it("the first batches' message events wait for the start's write (which sends consultation.started), then leave in seq order", async () => {
+    const c = await namedConsultation("SCHEDULED");
+    // The professor has no socket in the room: the student's messages are events for a push.
+    const s = (await connect(c.requestIdx, { token: people.student })).client;
+    await gateStartWrites(c.requestIdx, "held");
+    expect(await post(s, "first")).toMatchObject({ type: "ack", seq: 2 });
+    expect(await post(s, "second")).toMatchObject({ type: "ack", seq: 3 });
+    const messageSeqs = async () =>
+      (await roomQueueSends(c.requestIdx)).flat().flatMap((body) => body.events.map((e) => (e.data as { seq: number }).seq));
+    expect(await messageSeqs()).toEqual([]);
+    await gateStartWrites(c.requestIdx, "open");
+    await expect.poll(messageSeqs).toEqual([1, 2, 3]);
+    s.close();
   });
 
   it("a cancel while the start is being written waits for it and is refused: the acked message stands", async () => {
