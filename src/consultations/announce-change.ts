@@ -28,21 +28,9 @@ export const EVENT_OF_ACTION: Record<Action, ConsultationEventType> = {
  * its consumer hop are not bounded that tightly, see README "Notifications and webhooks");
  * the event goes on the EVENTS queue for push and webhooks. A queue that refuses the send
  * is logged: the change stands, and the event is lost only for those outside consumers.
- *
- * `inboxesLater`: the inbox fan-out starts a macrotask later (the room's auto-start, whose
- * first message is waiting to be delivered). Inboxes order notices by the row's
- * `updatedAt`, so a later one overtaking it does no harm; the event leaves at once, so the
- * queue keeps the changes' order.
  */
-export function announceChange(
-  live: Announcer | undefined,
-  type: ConsultationEventType,
-  before: Consultation | null,
-  after: Consultation | null,
-  at: Date,
-  options: { inboxesLater?: boolean } = {},
-): void {
+export function announceChange(live: Announcer | undefined, type: ConsultationEventType, before: Consultation | null, after: Consultation | null, at: Date): void {
   if (!live || !after) return;
-  notifyInboxes(live, before, after, options.inboxesLater);
+  notifyInboxes(live, before, after);
   live.waitUntil(live.events.publish([consultationEvent(type, after, at)]).catch((e) => console.error(`event ${type} for ${after.requestIdx} not queued`, e)));
 }

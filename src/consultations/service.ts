@@ -185,8 +185,6 @@ async function tryAutoStart(deps: LifecycleDeps, requestIdx: number, c: Consulta
   const plan = planAutoStart(c, sender, now);
   if (!plan) return null;
   const after = await deps.repository.transition(requestIdx, plan.guard, { ...plan.changes, now });
-  // The room delivers the first message once this returns: its inbox notices must not
-  // hold up that message, nor the frames of other rooms already queued in this isolate.
-  announceChange(deps.live, "consultation.started", c, after, now, { inboxesLater: true });
+  announceChange(deps.live, "consultation.started", c, after, now);
   return after;
 }
