@@ -1,4 +1,5 @@
 import type { AttachmentRef, ChatMessage, MessageType } from "../domain/types";
+import type { ServerFrame } from "../protocol/frames";
 import type { MessageStore } from "../stores/message-store/port";
 import type { ArchiveLog } from "./archive-log";
 import type { RoomState } from "./state";
@@ -13,10 +14,14 @@ export interface Draft {
   attachment?: AttachmentRef;
 }
 
-/** A message on its way to the store, with the socket that sent it (for its ack). */
+/**
+ * A message on its way to the store, with the socket that sent it (for its ack) and a
+ * frame every socket gets right after the message (the `status` after "started").
+ */
 export interface Outgoing {
   message: ChatMessage;
   origin: WebSocket | null;
+  follow?: ServerFrame;
 }
 
 /**
@@ -83,7 +88,7 @@ export class MessageWriter {
    * Assigns the next seq and queues the message. Synchronous up to the returned promise,
    * which resolves once the message is stored and delivered.
    */
-  post(draft: Draft, origin: WebSocket | null = null): { message: ChatMessage; stored: Promise<void> } {
+  post(draft: Draft, origin: WebSocket | null = null, follow?: ServerFrame): { message: ChatMessage; stored: Promise<void> } {
     const seq = (this.nextSeq ??= this.state.lastSeq + 1);
     this.nextSeq = seq + 1;
     const message: ChatMessage = {
@@ -98,9 +103,14 @@ export class MessageWriter {
       clientMsgId: draft.clientMsgId,
       ...(draft.attachment ? { attachment: draft.attachment } : {}),
     };
-    const stored = this.queue.enqueue({ message, origin });
+    const stored = this.queue.enqueue(follow ? { message, origin, follow } : { message, origin });
     if (message.clientMsgId !== null) this.inFlight.set(dedupeKey(message), stored.catch(() => undefined));
     return { message, stored };
+  }
+
+  /** Holds the next batch back until released (WriteQueue.hold): what is posted meanwhile is stored together. */
+  hold(): () => void {
+    return this.queue.hold();
   }
 
   /** Messages posted and not yet stored or dropped. */

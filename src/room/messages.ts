@@ -1,7 +1,7 @@
 import { ApiError, upstreamError } from "../domain/errors";
 import { assertCanPost } from "../domain/posting";
 import type { AttachmentRef, ChatMessage, User } from "../domain/types";
-import type { SendFrame } from "../protocol/frames";
+import type { SendFrame, ServerFrame } from "../protocol/frames";
 import type { ArchiveLog } from "./archive-log";
 import type { Connections } from "./connections";
 import type { HotStore } from "./hot-store";
@@ -62,15 +62,30 @@ export class Messages {
    * STOMP SEND, which gets the result.
    */
   async send(ws: WebSocket | null, user: User, frame: SendFrame, start: (user: User) => Promise<void> | null): Promise<{ id: string; seq: number }> {
-    const { state, limiter } = this.deps;
+    const { state } = this.deps;
     assertCanPost(state.consultation, state.sealed, user);
-    const starting = start(user);
-    if (starting) await starting;
+    // An auto-start queues "started" without storing it: held, the writer stores it in one
+    // batch with this message (one write, one delivery), and with any send that waited too.
+    const release = this.writer.hold();
+    try {
+      const starting = start(user);
+      if (starting) await starting;
+      return await this.post(ws, user, frame, start, release);
+    } finally {
+      release();
+    }
+  }
+
+  /** The rest of a `send`, once no start is in flight; `release` lets the writer go (before any wait). */
+  private async post(ws: WebSocket | null, user: User, frame: SendFrame, start: (user: User) => Promise<void> | null, release: () => void): Promise<{ id: string; seq: number }> {
+    const { state, limiter } = this.deps;
     const { attachmentId, clientMsgId } = frame;
     const turn = this.sendOrder.turn(user.userCode, attachmentId === undefined ? null : () => this.claimAttachment(user, attachmentId, clientMsgId));
+    if (turn) release();
     const attachment = turn ? await turn : undefined;
     let found = this.writer.lookup(user.userCode, frame.clientMsgId);
     while (found && "inFlight" in found) {
+      release();
       await found.inFlight;
       found = this.writer.lookup(user.userCode, frame.clientMsgId);
     }
@@ -79,7 +94,10 @@ export class Messages {
       return found.stored;
     }
     // A FILE copy skipped its check for an original that then failed to store: check now.
-    if (attachmentId !== undefined && !attachment) return this.send(ws, user, frame, start);
+    if (attachmentId !== undefined && !attachment) {
+      release();
+      return this.send(ws, user, frame, start);
+    }
     assertCanPost(state.consultation, state.sealed, user);
     if (!limiter.take(user.userCode)) {
       throw new ApiError("RATE_LIMITED", "Too many messages: at most 10 a second (burst 20)");
@@ -88,6 +106,7 @@ export class Messages {
     const draft = { sender: user.userCode, senderName: user.name, type, content: frame.content ?? "", clientMsgId: frame.clientMsgId, attachment };
     try {
       const { message, stored } = this.writer.post(draft, ws);
+      release();
       await stored;
       return { id: message.id, seq: message.seq };
     } catch (e) {
@@ -102,10 +121,13 @@ export class Messages {
     return this.deps.claimAttachment(user, attachmentId, clientMsgId);
   }
 
-  /** Stores a SYSTEM message and waits until it is stored and delivered. */
-  async postSystem(content: string): Promise<void> {
+  /**
+   * Queues a SYSTEM message (its seq is taken at once); the promise resolves once it is
+   * stored and delivered, with `follow` sent to every socket right after it.
+   */
+  postSystem(content: string, follow?: ServerFrame): Promise<void> {
     const draft = { sender: SYSTEM_SENDER, senderName: systemSenderName(this.deps.locale()), type: "SYSTEM" as const, content, clientMsgId: null };
-    await this.writer.post(draft).stored;
+    return this.writer.post(draft, null, follow).stored;
   }
 
   /** Messages accepted and not yet stored or dropped (ServerCloser waits for none). */
@@ -129,9 +151,10 @@ export class Messages {
     this.deps.counted(stored);
     state.recordStored(stored);
     const sockets = connections.open();
-    for (const { message, origin } of batch) {
+    for (const { message, origin, follow } of batch) {
       connections.broadcast({ type: "message", message }, sockets);
       if (origin && message.clientMsgId) sendFrame(origin, { type: "ack", clientMsgId: message.clientMsgId, id: message.id, seq: message.seq });
+      if (follow) connections.broadcast(follow, sockets);
     }
     this.deps.delivered(stored);
     this.deps.background(() => this.deps.afterStored());

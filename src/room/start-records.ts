@@ -17,8 +17,8 @@ export interface PendingStart {
  * What the room's optimistic auto-start keeps in its meta table (src/room/status-changes.ts):
  * the start it made and has not yet seen recorded in the repository (so a crash after the
  * first message's ack still records it on the next wake), and the lifecycle's hold on new
- * ones while a cancel or transfer of the SCHEDULED row is under way. Both are written at
- * once (one statement each, off the per-message path: once per consultation).
+ * ones while a cancel or transfer of the SCHEDULED row is under way. Off the per-message
+ * path (once per consultation); the marker shares the planned row's statement.
  */
 export class StartRecords {
   constructor(
@@ -31,13 +31,17 @@ export class StartRecords {
     return v ? (JSON.parse(v) as PendingStart) : null;
   }
 
-  /** Before the first message's ack can leave. */
+  /**
+   * Kept, not written: the caller's next meta statement (the planned row's) carries it, so
+   * the marker and the IN_PROGRESS copy are stored together, before the first message's ack.
+   */
   begin(start: PendingStart): void {
-    this.write(PENDING, JSON.stringify(start));
+    this.book.keep(PENDING, JSON.stringify(start));
   }
 
+  /** Kept, not written: the caller writes it with the repository's row (or flushes). */
   recorded(): void {
-    if (this.book.kept(PENDING)) this.write(PENDING, "");
+    if (this.book.kept(PENDING)) this.book.keep(PENDING, "");
   }
 
   /** New starts take the repository's path (and its guard) until the hold ends. */

@@ -3,9 +3,10 @@ import type { ReadReceipt } from "../protocol/frames";
 import type { ArchiveLog } from "./archive-log";
 
 /**
- * Bookkeeping a part keeps in the room's meta table (rate buckets, unread counters): set
- * in memory, then written with the next stored batch's tail statement (`recordStored`),
- * so it costs no statement of its own on the send path, or at once by `flushKept`.
+ * Bookkeeping a part keeps in the room's meta table (rate buckets, unread counters, a
+ * pending start): set in memory, then written with the next statement on that table (a
+ * stored batch's tail statement, `recordStored`), so it costs no statement of its own on
+ * the send path, or at once by `flushKept`.
  */
 export interface Bookkeeping {
   kept(key: string): string | null;
@@ -112,6 +113,8 @@ export class RoomState implements Bookkeeping {
 
   /** The clientMsgId index entry of a stored message of `sender`, if any. */
   findClientMsg(sender: string, clientMsgId: string): { id: string; seq: number } | null {
+    // Nothing stored yet (a room's first message): nothing to read.
+    if (!this.clientMsgs && this.lastSeq === 0) this.clientMsgs = new Map();
     if (!this.clientMsgs) {
       this.clientMsgs = new Map();
       for (const r of this.sql.exec<{ sender: string; client_msg_id: string; id: string; seq: number }>(`SELECT sender, client_msg_id, id, seq FROM client_msgs`)) {
@@ -136,7 +139,7 @@ export class RoomState implements Bookkeeping {
     if (!last) return;
     this.meta.set("last_seq", String(last.seq));
     this.meta.set("activity_at", last.sentAt);
-    this.writeMeta(["last_seq", "activity_at", ...this.dirty]);
+    this.writeMeta(["last_seq", "activity_at"]);
   }
 
   kept(key: string): string | null {
@@ -149,7 +152,7 @@ export class RoomState implements Bookkeeping {
   }
 
   flushKept(): void {
-    if (this.dirty.size) this.writeMeta([...this.dirty]);
+    if (this.dirty.size) this.writeMeta([]);
   }
 
   /** Activity not yet written to the repository, or null when it is all reported. */
@@ -218,9 +221,12 @@ export class RoomState implements Bookkeeping {
     this.writeMeta([key]);
   }
 
-  /** One upsert of `keys` (their values in memory): a single statement up to META_ROWS_PER_STATEMENT keys. */
+  /**
+   * One upsert of `keys` and of every kept key not yet written (their values in memory): a
+   * single statement up to META_ROWS_PER_STATEMENT keys. Bookkeeping rides on any meta write.
+   */
   private writeMeta(keys: readonly string[]): void {
-    const unique = [...new Set(keys)];
+    const unique = [...new Set([...keys, ...this.dirty])];
     for (let i = 0; i < unique.length; i += META_ROWS_PER_STATEMENT) {
       const chunk = unique.slice(i, i + META_ROWS_PER_STATEMENT);
       const values: string[] = [];

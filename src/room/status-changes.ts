@@ -86,20 +86,18 @@ export class StatusChanges {
     const before = state.consultation!;
     const planned = this.records.held() ? null : plannedStart(before, sender, this.deps.now());
     if (planned) {
+      // Kept, so it is written in the planned row's own statement (one transaction with it).
       this.records.begin({ sender, before });
-      // Tracked before "started" is stored, so that message's events already wait for it (startWritten).
-      let applied!: () => void;
-      this.track(new Promise<void>((resolve) => (applied = resolve)).then(nextMacrotask).then(() => this.record()));
-      try {
-        await this.apply(planned, before);
-      } finally {
-        applied();
-      }
+      const delivered = this.queueChange(planned, before);
+      state.flushKept();
+      // Tracked before "started" is stored, so that message's events already wait for it
+      // (startWritten); the send's wait ends now and its message joins "started"'s batch.
+      this.track(delivered.then(nextMacrotask).then(() => this.record()));
       return;
     }
     // Held by a lifecycle change under way (or not the sender's to start): the repository decides.
     const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil, before)) ?? (await services.repository.findById(requestIdx()));
-    if (after) await this.apply(after, before);
+    if (after) void this.queueChange(after, before);
   }
 
   /**
@@ -116,7 +114,10 @@ export class StatusChanges {
         (await services.startOnFirstMessage(requestIdx(), pending.sender, waitUntil, pending.before)) ?? (await services.repository.findById(requestIdx()));
       this.records.recorded();
       if (after && after.status !== "IN_PROGRESS") console.error(`room ${requestIdx()}: its start lost to a concurrent change (${after.status})`);
-      if (after) await this.apply(after, pending.before);
+      // The repository's row and the cleared marker in one statement.
+      const applied = after ? this.apply(after, pending.before) : null;
+      this.deps.state.flushKept();
+      await applied;
       return true;
     } catch (e) {
       console.error(`room ${requestIdx()}: start not recorded yet, tried again in ${START_RETRY_MS} ms`, e);
@@ -169,29 +170,42 @@ export class StatusChanges {
     this.records.release();
   }
 
-  /**
-   * A state change (through REST, or the auto-start): the SYSTEM message first (stored and
-   * delivered), then `status` frames, then closes after a grace (4003 for a replaced recipient, 4009 when over).
-   */
+  /** A state change through REST, or the repository's record of a start: applied, and waited for (queueChange). */
   async apply(next: Consultation, hint: Consultation): Promise<void> {
+    await this.queueChange(next, hint);
+  }
+
+  /**
+   * A state change: the SYSTEM message first, then `status` frames, then closes after a
+   * grace (4003 for a replaced recipient, 4009 when over). The row and the seal are taken
+   * at once and the SYSTEM message queued (its seq is taken); the `status` frame rides on
+   * its delivery, right after it. The promise resolves once that is done; an auto-start
+   * does not wait for it, so the first message is stored in the same batch.
+   */
+  private queueChange(next: Consultation, hint: Consultation): Promise<void> {
     const { state, messages, connections } = this.deps;
     const prev = state.consultation ?? hint;
-    if (state.rememberConsultation(next) !== next) return; // an older row than the room's
+    if (state.rememberConsultation(next) !== next) return Promise.resolve(); // an older row than the room's
     const change = describeChange(prev, next, this.deps.locale());
     if (change.terminal) state.sealed = true;
+    const status = change.statusFrame ? ({ type: "status", status: next.status } as const) : undefined;
+    const announced = () => {
+      // Closes follow the status frame after a grace (ServerCloser): frames already on
+      // their way are answered first.
+      for (const userCode of change.closeUsers) connections.closeAfterGrace(CLOSE.TRANSFERRED, "Transferred", userCode);
+      if (change.terminal) connections.closeAfterGrace(CLOSE.ENDED, `Consultation ${next.status}`);
+    };
     // A sealed room is being archived: a late "started" must not land after "ended".
-    if (change.systemText && !state.sealed) {
-      try {
-        await messages.postSystem(change.systemText);
-      } catch (e) {
-        console.error("room could not store a SYSTEM message", e);
-      }
+    if (!change.systemText || state.sealed) {
+      if (status) connections.broadcast(status);
+      announced();
+      return Promise.resolve();
     }
-    if (change.statusFrame) connections.broadcast({ type: "status", status: next.status });
-    // Closes follow the status frame after a grace (ServerCloser): frames already on their
-    // way are answered first.
-    for (const userCode of change.closeUsers) connections.closeAfterGrace(CLOSE.TRANSFERRED, "Transferred", userCode);
-    if (change.terminal) connections.closeAfterGrace(CLOSE.ENDED, `Consultation ${next.status}`);
+    return messages.postSystem(change.systemText, status).then(announced, (e: unknown) => {
+      console.error("room could not store a SYSTEM message", e);
+      if (status) connections.broadcast(status);
+      announced();
+    });
   }
 
   /** COMPLETED is stored: every socket gets `status` COMPLETED and closes with 4009. */

@@ -11,6 +11,10 @@
  * acks and broadcasts leave in seq order too. When a batch fails, that batch and every
  * item queued behind it are dropped together (`onDropped`, synchronously, before anyone
  * can queue again), so the room can hand their seqs out again: no gap ever appears.
+ *
+ * A `hold` keeps the next batch from starting until it is released, so items queued in
+ * between go as one batch: the auto-start's "started" and the first message that caused
+ * it are one write and one delivery (src/room/messages.ts).
  */
 export interface WriteQueueHooks<T> {
   write(batch: readonly T[]): Promise<void>;
@@ -27,6 +31,9 @@ interface Waiting<T> {
 export class WriteQueue<T> {
   private waiting: Waiting<T>[] = [];
   private flushing: Promise<void> | null = null;
+  private holds = 0;
+  /** `idle` callers waiting for the holds to end while items wait. */
+  private released: (() => void)[] = [];
 
   constructor(
     private readonly hooks: WriteQueueHooks<T>,
@@ -37,8 +44,26 @@ export class WriteQueue<T> {
   enqueue(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      this.flushing ??= this.drain();
+      if (this.holds === 0) this.flushing ??= this.drain();
     });
+  }
+
+  /**
+   * Until the returned release is called (once is enough; later calls do nothing), no new
+   * batch starts: what is queued meanwhile is written together (a batch already in
+   * flight finishes; the next one waits). A holder releases before it awaits anything,
+   * its own items' storage included.
+   */
+  hold(): () => void {
+    this.holds++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.holds > 0) return;
+      if (this.waiting.length > 0) this.flushing ??= this.drain();
+      for (const wake of this.released.splice(0)) wake();
+    };
   }
 
   /** Items not yet stored (queued or in flight). */
@@ -48,12 +73,16 @@ export class WriteQueue<T> {
 
   /** Resolves when everything queued so far has been stored or dropped. */
   async idle(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    for (;;) {
+      if (this.flushing) await this.flushing;
+      else if (this.waiting.length > 0) await new Promise<void>((wake) => this.released.push(wake));
+      else return;
+    }
   }
 
   private async drain(): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
+      while (this.waiting.length > 0 && this.holds === 0) {
         const batch = this.waiting.slice(0, this.maxBatch);
         try {
           await this.hooks.write(batch.map((w) => w.item));

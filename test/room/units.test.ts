@@ -74,6 +74,43 @@ describe("WriteQueue", () => {
     await waiting;
     expect(idle).toBe(true);
   });
+
+  it("a hold keeps the next batch back until every holder released, and idle() waits for it", async () => {
+    const store = gatedStore();
+    const q = new WriteQueue<number>({ write: (b) => store.write(b), onStored: () => {}, onDropped: () => {} });
+    const first = q.hold();
+    const second = q.hold();
+    const done = [q.enqueue(1), q.enqueue(2)];
+    let idle = false;
+    const waiting = q.idle().then(() => (idle = true));
+    first();
+    first(); // a second call of one release changes nothing
+    await tick();
+    expect(store.writes).toEqual([]);
+    expect(idle).toBe(false);
+    void q.enqueue(3);
+    second();
+    expect(store.writes).toEqual([[1, 2, 3]]);
+    store.gates[0]!.open();
+    await Promise.all(done);
+    await waiting;
+    expect(idle).toBe(true);
+  });
+
+  it("a hold taken while a batch is in flight holds the next one, not the one in flight", async () => {
+    const store = gatedStore();
+    const q = new WriteQueue<number>({ write: (b) => store.write(b), onStored: () => {}, onDropped: () => {} });
+    const one = q.enqueue(1);
+    const release = q.hold();
+    void q.enqueue(2);
+    store.gates[0]!.open();
+    await one;
+    await tick();
+    expect(store.writes).toEqual([[1]]);
+    void q.enqueue(3);
+    release();
+    expect(store.writes).toEqual([[1], [2, 3]]);
+  });
 });
 
 describe("token bucket (10/s, burst 20)", () => {

@@ -33,6 +33,25 @@ it(`a send runs at most 3 SQL statements (${SENDS} sends, two sockets)`, async (
   p.close();
 });
 
+it("the first message of a SCHEDULED consultation (the auto-start) runs at most 12 SQL statements in the room", async () => {
+  const c = await namedConsultation("SCHEDULED");
+  const s = (await connect(c.requestIdx, { token: people.student })).client;
+  const p = (await connect(c.requestIdx, { token: people.professor })).client;
+  const before = (await sqlStatements(c.requestIdx)).length;
+  expect(await post(s, "first")).toMatchObject({ type: "ack", seq: 2 });
+  // "started" and the message arrive as one stored batch: the SYSTEM message, status, then the message.
+  await p.next((f) => f.type === "message" && f.message.seq === 2);
+  const seen = p.frames.filter((f) => f.type === "message" || f.type === "status").map((f) => (f.type === "status" ? f.status : f.message.seq));
+  expect(seen).toEqual([1, "IN_PROGRESS", 2]);
+  // The repository's record of the start, a macrotask later, and the batch's background work.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const ran = (await sqlStatements(c.requestIdx)).slice(before);
+  console.log(`statements of the first message: ${ran.length}\n` + summarize(ran));
+  expect(ran.length).toBeLessThanOrEqual(12);
+  s.close();
+  p.close();
+});
+
 function summarize(statements: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const q of statements) counts.set(q.slice(0, 110), (counts.get(q.slice(0, 110)) ?? 0) + 1);
