@@ -1,5 +1,6 @@
 import type { StepData } from "./load";
 import type { LoadShape, SystemName } from "./options";
+import { slowMoments, type SlowDelivery, type SlowMoment } from "./slow-moments";
 
 /** The figures of one step of one system; these go to JSON and the tables. */
 export interface StepFigures {
@@ -29,6 +30,8 @@ export interface StepFigures {
   warmupLatencyMs: Percentiles;
   /** Idle preset: the message sent to each room after the silence (the room had hibernated). */
   wakeLatencyMs: Percentiles;
+  /** The deliveries over the p99, grouped into moments (slow-moments.ts): where the tail comes from. */
+  slowMoments: SlowMoment[];
   /** Idle preset only: memory of the system with its sockets sitting idle. */
   idle: IdleFigures | null;
   connections: { attempted: number; ready: number; successRate: number; failures: Record<string, number> };
@@ -121,6 +124,7 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
   const ackLatencies: number[] = [];
   const warmupLatencies: number[] = [];
   const wakeLatencies: number[] = [];
+  const timed: SlowDelivery[] = [];
   for (const [clientMsgId, ack] of ledger.acks) {
     const { at: sentAt, device: sender } = ledger.sentAt.get(clientMsgId)!;
     const apart = untimed(clientMsgId);
@@ -134,8 +138,13 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
     else if (!apart) lastFullDelivery = Math.max(lastFullDelivery, ...by.values());
     if (complete && !apart) fullyDelivered++;
     // Latency is what the other participant experiences: send until arrival on each of their devices.
-    for (const [d, at] of by) if (d.side !== sender.side) latencyList.push(at - sentAt);
+    for (const [d, at] of by) {
+      if (d.side === sender.side) continue;
+      latencyList.push(at - sentAt);
+      if (!apart) timed.push({ sentAtMs: sentAt - data.firstSendAt, latencyMs: at - sentAt, room: sender.room.requestIdx });
+    }
   }
+  const latencyMs = percentiles(latencies);
 
   const failures = tally(devices.filter((d) => d.readySeq === null).map((d) => d.connectError ?? "unknown"));
   const refused = tally([...ledger.refused.values()]);
@@ -171,10 +180,11 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
     duplicateAcks: ledger.duplicateAcks,
     orderViolations,
     storedMismatches,
-    latencyMs: percentiles(latencies),
+    latencyMs,
     ackLatencyMs: percentiles(ackLatencies),
     warmupLatencyMs: percentiles(warmupLatencies),
     wakeLatencyMs: percentiles(wakeLatencies),
+    slowMoments: slowMoments(timed, latencyMs.p99),
     idle,
     connections: {
       attempted: devices.length,

@@ -29,6 +29,15 @@ describe("parseOptions", () => {
   });
 });
 
+describe("--repeat", () => {
+  it("defaults to one round and is refused for the sweep", () => {
+    expect(parseOptions(["--preset", "seed"]).repeat).toBe(1);
+    expect(parseOptions(["--preset", "seed", "--repeat", "5"]).repeat).toBe(5);
+    expect(() => parseOptions(["--preset", "sweep", "--repeat", "3"])).toThrow(/one-rate presets/);
+    expect(() => parseOptions(["--repeat", "0"])).toThrow(UsageError);
+  });
+});
+
 describe("socketsWithin", () => {
   it("leaves two descriptors per socket and a reserve under the limit", () => {
     expect(socketsWithin(20_000)).toBe(9744);

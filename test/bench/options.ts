@@ -28,6 +28,8 @@ export interface Options {
   check: boolean;
   /** Extra one-row SELECTs per message in the baseline (a variant that prices SQLite statements). */
   baselineExtraSql: number;
+  /** Rounds of every system one after another (not the sweep); ratios are taken within a round. */
+  repeat: number;
   /** After the measured steps, one more step per system under the V8 CPU profiler. */
   profile: boolean;
   outDir: string;
@@ -72,7 +74,7 @@ export class UsageError extends Error {}
 
 const USAGE = `usage: npm run bench -- [--preset smoke|seed|sweep|idle] [--stack embedded|production]
   [--systems product,baseline,peer] [--rooms R] [--devices D] [--rate M] [--seconds T]
-  [--rates 25,50,...] [--knee-p99 MS] [--check] [--profile] [--baseline-extra-sql N] [--out DIR]
+  [--rates 25,50,...] [--knee-p99 MS] [--repeat N] [--check] [--profile] [--baseline-extra-sql N] [--out DIR]
   idle only: [--sockets N] [--active-rooms K] [--settle S]`;
 
 function positive(name: string, v: string | undefined): number {
@@ -122,6 +124,8 @@ export function parseOptions(argv: string[]): Options {
     rate: num("--rate", base.shape.rate),
     seconds: num("--seconds", base.shape.seconds),
   };
+  const repeat = Math.floor(num("--repeat", 1));
+  if (preset === "sweep" && repeat > 1) throw new UsageError(`--repeat is for one-rate presets (the sweep confirms each knee itself)\n${USAGE}`);
   const sweepRates = args.has("--rates")
     ? args.get("--rates")!.split(",").map((r) => positive("--rates", r))
     : base.sweepRates;
@@ -135,6 +139,7 @@ export function parseOptions(argv: string[]): Options {
     maxUserRate: 8,
     drainMs: 20_000,
     check: flags.has("--check"),
+    repeat,
     profile: flags.has("--profile"),
     baselineExtraSql: args.has("--baseline-extra-sql") ? Math.floor(positive("--baseline-extra-sql", args.get("--baseline-extra-sql"))) : 0,
     outDir: args.get("--out") ?? "bench-results",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyze, type StepFigures } from "./analyze";
 import { newLedger } from "./devices";
 import type { SystemName } from "./options";
-import { stepTable, sweepChart, sweepTable } from "./report";
+import { median, roundsTable, stepTable, sweepChart, sweepTable } from "./report";
 
 /** The tables and chart: every system gets its column, the product its ratios to each other one. */
 
@@ -40,6 +40,23 @@ describe("stepTable", () => {
 
   it("has no ratio columns without the product", () => {
     expect(stepTable([figures("peer", 50, { p99: 5, cpu: 500 })]).split("\n")[0]).toBe("| measure | peer |");
+  });
+});
+
+describe("roundsTable", () => {
+  it("takes each ratio within its round and gives the median of the rounds' ratios", () => {
+    const round = (p: number, b: number) => [figures("product", 50, { p99: p, cpu: 1 }), figures("baseline", 50, { p99: b, cpu: 1 })];
+    // Round medians would give 20/12 = 1.67; the rounds' own ratios are 2, 1 and 1.5.
+    const t = roundsTable([round(20, 10), round(12, 12), round(30, 20)]);
+    expect(t.split("\n")[0]).toBe("| measure (3 rounds) | product median | baseline median | product/baseline median | product/baseline per round |");
+    expect(row(t, "latency p99 (ms)")).toEqual(["20", "12", "1.50", "2.00, 1.00, 1.50 |"]);
+    expect(row(t, "server CPU per message (µs)").slice(2)).toEqual(["1.00", "1.00, 1.00, 1.00 |"]);
+  });
+
+  it("has a median of the middle two for an even count, and none for no finite value", () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([NaN, 5])).toBe(5);
+    expect(median([])).toBeNaN();
   });
 });
 

@@ -23,6 +23,7 @@ const ROWS: Row[] = [
   ["latency p50 / p95 (ms)", (f) => [f.latencyMs.p50, f.latencyMs.p95]],
   ["latency p99 / max (ms)", (f) => [f.latencyMs.p99, f.latencyMs.max]],
   ["ack p50 / p99 (ms)", (f) => [f.ackLatencyMs.p50, f.ackLatencyMs.p99]],
+  ["moments over p99 / most rooms in one", (f) => `${f.slowMoments.length} / ${Math.max(0, ...f.slowMoments.map((m) => m.rooms))}`],
   ["first message per room p50 / max (ms)", (f) => [f.warmupLatencyMs.p50, f.warmupLatencyMs.max]],
   ["connections ready", (f) => `${f.connections.ready}/${f.connections.attempted} (${f.connections.successRate}%)`],
   ["server peak RSS (MiB)", (f) => [f.peakRssMiB]],
@@ -62,6 +63,48 @@ export function stepTable(figures: StepFigures[]): string {
     });
     const ratios = compared.map((o) => ratioCell(cell, product!, o));
     lines.push(`| ${label} | ${[...values, ...ratios].join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** The measures worth a median over repeated rounds (latency and CPU: what noise moves). */
+const ROUND_MEASURES: [label: string, value: (f: StepFigures) => number][] = [
+  ["latency p50 (ms)", (f) => f.latencyMs.p50],
+  ["latency p99 (ms)", (f) => f.latencyMs.p99],
+  ["latency max (ms)", (f) => f.latencyMs.max],
+  ["ack p99 (ms)", (f) => f.ackLatencyMs.p99],
+  ["first message per room p50 (ms)", (f) => f.warmupLatencyMs.p50],
+  ["server CPU per message (µs)", (f) => f.serverCpuUsPerMessage],
+];
+
+/** The middle value (the mean of the middle two for an even count); NaN for none. */
+export function median(values: number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/**
+ * `--repeat N`: each round ran every system once, side by side, so a ratio is only taken
+ * within a round. A row per measure: each system's median over the rounds, then for each
+ * other system the median of the product's per-round ratios and the ratios themselves.
+ */
+export function roundsTable(rounds: StepFigures[][]): string {
+  const systems = rounds[0]!.map((f) => f.system);
+  const compared = systems.includes("product") ? systems.filter((s) => s !== "product") : [];
+  const of = (round: StepFigures[], system: string) => round.find((f) => f.system === system)!;
+  const heads = [...systems.map((s) => `${s} median`), ...compared.flatMap((s) => [`product/${s} median`, `product/${s} per round`])];
+  const lines = [`| measure (${rounds.length} rounds) | ${heads.join(" | ")} |`, `|---|${heads.map(() => "---:").join("|")}|`];
+  const round2 = (v: number) => Math.round(v * 10) / 10;
+  for (const [label, value] of ROUND_MEASURES) {
+    const medians = systems.map((s) => n(round2(median(rounds.map((r) => value(of(r, s)))))));
+    const ratios = compared.flatMap((s) => {
+      const each = rounds.map((r) => value(of(r, "product")) / value(of(r, s)));
+      const m = median(each);
+      return [Number.isFinite(m) ? m.toFixed(2) : "–", each.map((x) => (Number.isFinite(x) ? x.toFixed(2) : "–")).join(", ")];
+    });
+    lines.push(`| ${label} | ${[...medians, ...ratios].join(" | ")} |`);
   }
   return lines.join("\n");
 }

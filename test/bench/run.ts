@@ -6,7 +6,7 @@ import { analyze, integrityProblems, type StepFigures } from "./analyze";
 import { runCleanup } from "./cleanup";
 import { runStep } from "./load";
 import { fitRooms, parseOptions, UsageError, type Options, type SystemName } from "./options";
-import { stepTable, sweepChart, sweepTable, type Knee } from "./report";
+import { roundsTable, stepTable, sweepChart, sweepTable, type Knee } from "./report";
 import { prepareStack, StackUnavailable, type Stack } from "./stacks";
 import { alone } from "./alone";
 import { baselineTarget, peerTarget, productTarget, type Target } from "./targets";
@@ -69,11 +69,12 @@ function log(line: string) {
 /** Every system of this run (a step runs with the others stopped, see alone.ts). */
 let allSystems: readonly Target[] = [];
 
-async function step(target: Target, opts: Options, rate: number): Promise<StepFigures> {
+/** `round` (of `--repeat`) picks the step's rooms: each round has rooms of its own. */
+async function step(target: Target, opts: Options, rate: number, round = 0): Promise<StepFigures> {
   const shape = fitRooms({ ...opts.shape, rate }, opts.maxUserRate);
   if (shape.rooms > opts.shape.rooms) log(`${rate} msg/s needs ${shape.rooms} rooms to keep each user ≤ ${opts.maxUserRate} msg/s`);
   log(`${target.system}: ${shape.rooms} rooms × 2 users × ${shape.devices} devices, ${rate} msg/s for ${shape.seconds} s`);
-  const figures = analyze(target.system, await alone(target, allSystems, () => runStep(target, shape, opts.drainMs, opts.idle)));
+  const figures = analyze(target.system, await alone(target, allSystems, () => runStep(target, shape, opts.drainMs, opts.idle, round * shape.rooms)));
   log(`${target.system}: achieved ${figures.achievedRate} msg/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, lost ${figures.lost}`);
   if (figures.idle) log(`${target.system}: ${figures.idle.sockets} idle sockets, ${figures.idle.rssPerSocketKiB} KiB RSS per socket`);
   return figures;
@@ -88,7 +89,8 @@ async function profileSteps(targets: Target[], opts: Options, base: string): Pro
   const out: string[] = [];
   for (const target of targets) {
     const profiler = await startProfiler(target.inspectorPort);
-    const f = await step(target, opts, opts.shape.rate);
+    // Rooms of its own, like a measured round: the profile shows what a measured step does.
+    const f = await step(target, opts, opts.shape.rate, opts.repeat);
     const profile = await profiler.stop();
     writeFileSync(`${base}-${target.system}.cpuprofile`, JSON.stringify(profile));
     const s = summarize(profile);
@@ -162,10 +164,20 @@ async function main() {
     markdown = `${sweepTable(steps, result.knees)}\n\nchart: ${base}.svg`;
     writeFileSync(`${base}.json`, JSON.stringify({ ...meta, knees: result.knees, steps }, null, 2));
   } else {
-    steps = [];
-    for (const target of targets) steps.push(await step(target, opts, opts.shape.rate));
-    markdown = stepTable(steps);
-    writeFileSync(`${base}.json`, JSON.stringify({ ...meta, steps }, null, 2));
+    const rounds: StepFigures[][] = [];
+    for (let r = 0; r < opts.repeat; r++) {
+      if (opts.repeat > 1) log(`round ${r + 1} of ${opts.repeat}`);
+      // Each round has new rooms (its first messages start consultations, as in round 1)
+      // and starts with another system, so none is always the one after a cold start.
+      const order = targets.map((_, i) => targets[(i + r) % targets.length]!);
+      const round = new Map<Target, StepFigures>();
+      for (const target of order) round.set(target, await step(target, opts, opts.shape.rate, r));
+      rounds.push(targets.map((t) => round.get(t)!));
+    }
+    steps = rounds.flat();
+    markdown = rounds.map((round, r) => (opts.repeat > 1 ? `#### round ${r + 1}\n\n` : "") + stepTable(round)).join("\n\n");
+    if (opts.repeat > 1) markdown += `\n\n#### over the ${opts.repeat} rounds\n\n${roundsTable(rounds)}`;
+    writeFileSync(`${base}.json`, JSON.stringify({ ...meta, steps, rounds: opts.repeat }, null, 2));
   }
   if (opts.profile) markdown += `\n\n${await profileSteps(targets, opts, base)}`;
   console.log(`\n### bench ${opts.preset} (${stack.name}), ${meta.startedAt}\n\n${markdown}\n\nresults: ${base}.json`);
