@@ -25,9 +25,12 @@ export function snapshotProduct(repo: string): string {
   return join(dir, "wrangler.toml");
 }
 
-/** The baseline: one file and its config, plus the package.json that makes it an ES module. */
-export function snapshotBaseline(repo: string): string {
-  const dir = copyInto("bench-baseline-src-", join(repo, "test/bench/baseline"), ["worker.ts", "wrangler.toml"]);
+/** A one-file Worker (`worker.ts` and its config, under `folder`), plus the package.json that makes it an ES module. */
+export function snapshotWorker(repo: string, folder: string, prefix: string): string {
+  const dir = copyInto(prefix, join(repo, folder), ["worker.ts", "wrangler.toml"]);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
   return join(dir, "wrangler.toml");
 }
+
+/** The baseline (test/bench/baseline). */
+export const snapshotBaseline = (repo: string) => snapshotWorker(repo, "test/bench/baseline", "bench-baseline-src-");
