@@ -123,8 +123,8 @@ async function quiet(target: Target, maxMs = 15_000): Promise<void> {
  * With `idle`, the load is a trickle in the first `activeRooms` rooms only: before it
  * every socket sits silent for `settleSeconds` (rooms hibernate) and the RSS is read;
  * after it every room gets one more message, so each hibernated room must wake and
- * deliver to all its devices. `skipRooms`: the rooms of earlier rounds (`--repeat`), so
- * each round has rooms of its own and its first messages start their consultations.
+ * deliver to all its devices. `skipRooms`: rooms earlier steps used, left alone (each
+ * `--repeat` round and the profiled step get rooms of their own, see run.ts).
  */
 export async function runStep(target: Target, shape: LoadShape, drainMs: number, idle: IdlePlan | null = null, skipRooms = 0): Promise<StepData> {
   const rooms = (await target.ensureRooms(skipRooms + shape.rooms)).slice(skipRooms);

@@ -69,12 +69,16 @@ function log(line: string) {
 /** Every system of this run (a step runs with the others stopped, see alone.ts). */
 let allSystems: readonly Target[] = [];
 
-/** `round` (of `--repeat`) picks the step's rooms: each round has rooms of its own. */
-async function step(target: Target, opts: Options, rate: number, round = 0): Promise<StepFigures> {
+/**
+ * `freshRooms`: the step gets rooms no earlier step used (each `--repeat` round, the
+ * profiled step), so its first messages start consultations; otherwise the sweep's steps
+ * reuse the rooms made so far.
+ */
+async function step(target: Target, opts: Options, rate: number, freshRooms = false): Promise<StepFigures> {
   const shape = fitRooms({ ...opts.shape, rate }, opts.maxUserRate);
   if (shape.rooms > opts.shape.rooms) log(`${rate} msg/s needs ${shape.rooms} rooms to keep each user ≤ ${opts.maxUserRate} msg/s`);
   log(`${target.system}: ${shape.rooms} rooms × 2 users × ${shape.devices} devices, ${rate} msg/s for ${shape.seconds} s`);
-  const figures = analyze(target.system, await alone(target, allSystems, () => runStep(target, shape, opts.drainMs, opts.idle, round * shape.rooms)));
+  const figures = analyze(target.system, await alone(target, allSystems, () => runStep(target, shape, opts.drainMs, opts.idle, freshRooms ? target.rooms.length : 0)));
   log(`${target.system}: achieved ${figures.achievedRate} msg/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, lost ${figures.lost}`);
   if (figures.idle) log(`${target.system}: ${figures.idle.sockets} idle sockets, ${figures.idle.rssPerSocketKiB} KiB RSS per socket`);
   return figures;
@@ -90,7 +94,7 @@ async function profileSteps(targets: Target[], opts: Options, base: string): Pro
   for (const target of targets) {
     const profiler = await startProfiler(target.inspectorPort);
     // Rooms of its own, like a measured round: the profile shows what a measured step does.
-    const f = await step(target, opts, opts.shape.rate, opts.repeat);
+    const f = await step(target, opts, opts.shape.rate, true);
     const profile = await profiler.stop();
     writeFileSync(`${base}-${target.system}.cpuprofile`, JSON.stringify(profile));
     const s = summarize(profile);
@@ -171,7 +175,7 @@ async function main() {
       // and starts with another system, so none is always the one after a cold start.
       const order = targets.map((_, i) => targets[(i + r) % targets.length]!);
       const round = new Map<Target, StepFigures>();
-      for (const target of order) round.set(target, await step(target, opts, opts.shape.rate, r));
+      for (const target of order) round.set(target, await step(target, opts, opts.shape.rate, true));
       rounds.push(targets.map((t) => round.get(t)!));
     }
     steps = rounds.flat();
