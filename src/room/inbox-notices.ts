@@ -30,8 +30,12 @@ export interface NoticeHost {
  * whether it has one, and a participant whose inbox has none is left out until their inbox
  * connects again (its `ready` asks every open room for the unread count with `inboxOpen`,
  * see `inboxOpened`). That keeps the room's hot path free of RPCs nobody receives. The
- * flag is memory only: a woken room tells everyone once and learns again. A notice's
- * "none open" answer only counts if no `inboxOpened` came since it was sent (`opened`).
+ * flag is kept in the meta table (written when it changes, which is once per inbox open
+ * or close, not per message), so a room woken from hibernation does not wake both
+ * inboxes again just to learn what it knew: in a slow conversation the room hibernates
+ * between messages, and each of those RPCs woke an inbox object for nothing. A notice's
+ * "none open" answer only counts if no `inboxOpened` came since it was sent (`opened`);
+ * an inbox that connects always reaches the room (`inboxOpened`), hibernated or not.
  *
  * Activity notices leave a macrotask after their batch, so the frames already queued in
  * this isolate (the next sends, other rooms' first messages) are answered before the RPCs
@@ -43,8 +47,6 @@ export class RoomInboxNotices {
   /** Recounts in flight: per user, a version (a newer read supersedes) and the count stored since it began. */
   private readonly recounts = new Map<string, { version: number; since: number }>();
   private version = 0;
-  /** Participants whose inbox had no socket open at their last notice. */
-  private readonly closedInboxes = new Set<string>();
   /** Per participant: how many times their inbox said it opened (orders answers against opens). */
   private readonly opened = new Map<string, number>();
   /** The notice clock's last value (see tick). */
@@ -74,7 +76,7 @@ export class RoomInboxNotices {
   /** `userCode`'s inbox connected (its `ready` asks this room): it gets notices again, and the count as of now. */
   inboxOpened(userCode: string): UnreadState {
     this.opened.set(userCode, (this.opened.get(userCode) ?? 0) + 1);
-    this.closedInboxes.delete(userCode);
+    this.markClosed([userCode], false);
     return { unread: this.unreadFor(userCode), lastSeq: this.host.lastSeq(), version: this.tick() };
   }
 
@@ -83,14 +85,15 @@ export class RoomInboxNotices {
     const c = this.host.consultation();
     const last = batch[batch.length - 1];
     if (!c || !last) return;
-    const participants = participantsOf(c).filter((userCode) => !this.closedInboxes.has(userCode));
+    const participants = participantsOf(c).filter((userCode) => !this.isClosed(userCode));
     if (participants.length === 0) return;
     const notice = { requestIdx: c.requestIdx, lastSeq: last.seq, lastMessage: lastMessageOf(last), version: this.tick() };
     const recipients = participants.map((userCode) => ({ userCode, unread: this.unreadFor(userCode), opened: this.opened.get(userCode) ?? 0 }));
     this.host.background(async () => {
       await nextMacrotask();
       const closed = new Set(await this.host.inboxes.roomActivity(notice, recipients));
-      for (const r of recipients) if (closed.has(r.userCode) && (this.opened.get(r.userCode) ?? 0) === r.opened) this.closedInboxes.add(r.userCode);
+      const learned = recipients.filter((r) => closed.has(r.userCode) && (this.opened.get(r.userCode) ?? 0) === r.opened);
+      this.markClosed(learned.map((r) => r.userCode), true);
     });
   }
 
@@ -121,7 +124,7 @@ export class RoomInboxNotices {
 
   private tell(userCode: string, unread: number): void {
     const c = this.host.consultation();
-    if (!c || this.closedInboxes.has(userCode)) return;
+    if (!c || this.isClosed(userCode)) return;
     const version = this.tick();
     this.host.background(() => this.host.inboxes.unreadChanged(userCode, c.requestIdx, unread, version));
   }
@@ -137,6 +140,23 @@ export class RoomInboxNotices {
     return this.clock;
   }
 
+  /** Whether `userCode`'s inbox had no socket open at their last notice (and has not connected since). */
+  private isClosed(userCode: string): boolean {
+    return this.book.kept(closedKeyOf(userCode)) === "1";
+  }
+
+  /**
+   * Written at once (one statement) when it changes: an inbox opened or closed, never per
+   * message. At once, because a room may hibernate right after: a lost "opened" would
+   * leave a connected inbox without notices, a lost "closed" would only cost an RPC.
+   */
+  private markClosed(userCodes: readonly string[], closed: boolean): void {
+    const changed = userCodes.filter((u) => this.isClosed(u) !== closed);
+    if (changed.length === 0) return;
+    for (const u of changed) this.book.keep(closedKeyOf(u), closed ? "1" : "0");
+    this.book.flushKept();
+  }
+
   /** A read moved the count: written at once (reads are not the send path). */
   private set(userCode: string, n: number): void {
     this.book.keep(keyOf(userCode), String(n));
@@ -145,6 +165,7 @@ export class RoomInboxNotices {
 }
 
 const keyOf = (userCode: string) => `unread:${userCode}`;
+const closedKeyOf = (userCode: string) => `inbox_closed:${userCode}`;
 
 function participantsOf(c: Consultation): string[] {
   return [c.requesterUserCode, c.recipientUserCode].filter((u): u is string => u !== null);

@@ -66,6 +66,20 @@ describe("room inbox notices", () => {
     ]);
   });
 
+  it("a woken room remembers which inboxes had no socket, until they connect again", async () => {
+    const first = setUp({ S1: true, P1: false });
+    await first.store(message(1));
+    expect(first.told.map((t) => t.userCode)).toEqual(["S1", "P1"]);
+    // Hibernated and woken: fresh memory, the same meta table. P1's inbox is not woken again.
+    const woken = setUp({ S1: true, P1: false }, first.kept);
+    await woken.store(message(2));
+    expect(woken.told.map((t) => t.userCode)).toEqual(["S1"]);
+    woken.notices.inboxOpened("P1");
+    const again = setUp({ S1: true, P1: true }, first.kept);
+    await again.store(message(3));
+    expect(again.told.map((t) => t.userCode)).toEqual(["S1", "P1"]);
+  });
+
   it("a 'no socket' answer sent before the inbox connected does not stop the notices after it", async () => {
     const { notices, told, store, settle } = setUp({ S1: true, P1: false });
     const m1 = message(1);

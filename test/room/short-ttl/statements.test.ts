@@ -33,7 +33,7 @@ it(`a send runs at most 3 SQL statements (${SENDS} sends, two sockets)`, async (
   p.close();
 });
 
-it("the first message of a SCHEDULED consultation (the auto-start) runs at most 12 SQL statements in the room", async () => {
+it("the first message of a SCHEDULED consultation (the auto-start) runs at most 13 SQL statements in the room", async () => {
   const c = await namedConsultation("SCHEDULED");
   const s = (await connect(c.requestIdx, { token: people.student })).client;
   const p = (await connect(c.requestIdx, { token: people.professor })).client;
@@ -43,11 +43,13 @@ it("the first message of a SCHEDULED consultation (the auto-start) runs at most 
   await p.next((f) => f.type === "message" && f.message.seq === 2);
   const seen = p.frames.filter((f) => f.type === "message" || f.type === "status").map((f) => (f.type === "status" ? f.status : f.message.seq));
   expect(seen).toEqual([1, "IN_PROGRESS", 2]);
-  // The repository's record of the start, a macrotask later, and the batch's background work.
+  // The repository's record of the start, a macrotask later, and the batch's background
+  // work: among it, once per room, the one meta write of what the room learned of its
+  // participants' inboxes (neither has a socket open here), kept across its wakes.
   await new Promise((resolve) => setTimeout(resolve, 200));
   const ran = (await sqlStatements(c.requestIdx)).slice(before);
   console.log(`statements of the first message: ${ran.length}\n` + summarize(ran));
-  expect(ran.length).toBeLessThanOrEqual(12);
+  expect(ran.length).toBeLessThanOrEqual(13);
   s.close();
   p.close();
 });
