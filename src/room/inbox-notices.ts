@@ -140,9 +140,14 @@ export class RoomInboxNotices {
     return this.clock;
   }
 
-  /** Whether `userCode`'s inbox had no socket open at their last notice (and has not connected since). */
+  /**
+   * Whether `userCode`'s inbox had no socket open at their last notice, at most
+   * CLOSED_TRUSTED_MS ago, and has not connected since. The bound is for the rare open
+   * that did not reach this room (its `inboxOpened` failed): the room asks again soon.
+   */
   private isClosed(userCode: string): boolean {
-    return this.book.kept(closedKeyOf(userCode)) === "1";
+    const since = Number(this.book.kept(closedKeyOf(userCode)) ?? 0);
+    return since > 0 && Date.now() - since < CLOSED_TRUSTED_MS;
   }
 
   /**
@@ -153,7 +158,7 @@ export class RoomInboxNotices {
   private markClosed(userCodes: readonly string[], closed: boolean): void {
     const changed = userCodes.filter((u) => this.isClosed(u) !== closed);
     if (changed.length === 0) return;
-    for (const u of changed) this.book.keep(closedKeyOf(u), closed ? "1" : "0");
+    for (const u of changed) this.book.keep(closedKeyOf(u), closed ? String(Date.now()) : "0");
     this.book.flushKept();
   }
 
@@ -166,6 +171,8 @@ export class RoomInboxNotices {
 
 const keyOf = (userCode: string) => `unread:${userCode}`;
 const closedKeyOf = (userCode: string) => `inbox_closed:${userCode}`;
+/** How long a "no socket open" answer is trusted (then one more notice asks again). */
+const CLOSED_TRUSTED_MS = 5 * 60_000;
 
 function participantsOf(c: Consultation): string[] {
   return [c.requesterUserCode, c.recipientUserCode].filter((u): u is string => u !== null);

@@ -80,6 +80,19 @@ describe("room inbox notices", () => {
     expect(again.told.map((t) => t.userCode)).toEqual(["S1", "P1"]);
   });
 
+  it("a 'no socket' answer is trusted for five minutes, then the room asks again", async () => {
+    const kept = new Map([["inbox_closed:P1", String(Date.now() - 4 * 60_000)]]);
+    const recent = setUp({ S1: true, P1: false }, kept);
+    await recent.store(message(1));
+    expect(recent.told.map((t) => t.userCode)).toEqual(["S1"]);
+    kept.set("inbox_closed:P1", String(Date.now() - 6 * 60_000));
+    const stale = setUp({ S1: true, P1: false }, kept);
+    await stale.store(message(2));
+    expect(stale.told.map((t) => t.userCode)).toEqual(["S1", "P1"]);
+    // Its answer renews the flag.
+    expect(Date.now() - Number(kept.get("inbox_closed:P1"))).toBeLessThan(60_000);
+  });
+
   it("a 'no socket' answer sent before the inbox connected does not stop the notices after it", async () => {
     const { notices, told, store, settle } = setUp({ S1: true, P1: false });
     const m1 = message(1);
