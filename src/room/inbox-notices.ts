@@ -30,10 +30,11 @@ export interface NoticeHost {
  * whether it has one, and a participant whose inbox has none is left out until their inbox
  * connects again (its `ready` asks every open room for the unread count with `inboxOpen`,
  * see `inboxOpened`). That keeps the room's hot path free of RPCs nobody receives. The
- * flag is kept in the meta table (written when it changes, which is once per inbox open
- * or close, not per message), so a room woken from hibernation does not wake both
- * inboxes again just to learn what it knew: in a slow conversation the room hibernates
- * between messages, and each of those RPCs woke an inbox object for nothing. A notice's
+ * flag is kept in the meta table (written when it changes: an inbox opened or closed, or
+ * an answer renewed after CLOSED_TRUSTED_MS; never per message), so a room woken from
+ * hibernation does not wake both inboxes again just to learn what it knew: in a slow
+ * conversation the room hibernates between messages, and each of those RPCs woke an
+ * inbox object for nothing. A notice's
  * "none open" answer only counts if no `inboxOpened` came since it was sent (`opened`);
  * an inbox that connects always reaches the room (`inboxOpened`), hibernated or not.
  *
