@@ -10,7 +10,7 @@ export { InboxDO } from "./inbox/inbox-object";
 export { QueueWatchersDO } from "./inbox/queue-watchers-object";
 export { StompDO } from "./inbox/stomp-object";
 export { PushDO } from "./push/push-object";
-export { PushCounselorsDO } from "./push/push-counselors-object";
+export { PushDirectoryDO } from "./push/push-directory-object";
 export { WebhookLogDO } from "./webhooks/webhook-log-object";
 
 const app = createApp();

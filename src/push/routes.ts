@@ -106,11 +106,11 @@ export function registerPushRoutes(app: ApiApp): void {
 
 type PushStub = ReturnType<NotifyClient["push"]>;
 
-/** Stores a device; a counselor joins the registry that queue requests are pushed to. */
+/** Stores a device, then lists the user in the push directory (so a failure between the two leaves nobody listed without a device). */
 async function added(notify: NotifyClient, user: User, add: (push: PushStub) => Promise<void>): Promise<void> {
   try {
     await add(notify.push(user.userCode));
-    if (user.isCounselor) await notify.counselors().set(user.userCode, true);
+    await notify.directory.add(user.userCode, user.isCounselor);
   } catch (e) {
     throw upstreamError("The push store", e);
   }
@@ -119,7 +119,7 @@ async function added(notify: NotifyClient, user: User, add: (push: PushStub) => 
 async function removed(notify: NotifyClient, user: User, kind: PushTarget["kind"], address: string): Promise<void> {
   try {
     const left = await notify.push(user.userCode).removeTarget(kind, address);
-    if (left === 0 && user.isCounselor) await notify.counselors().set(user.userCode, false);
+    if (left === 0) await notify.directory.forget(user.userCode);
   } catch (e) {
     throw upstreamError("The push store", e);
   }

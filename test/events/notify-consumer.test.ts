@@ -2,7 +2,7 @@
  * The EVENTS consumer under at-least-once delivery: the same event id handled twice gives
  * one push and one webhook delivery; a failing webhook attempt is retried on the schedule.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, listDurableObjectIds } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, Consultation } from "../../src/domain/types";
@@ -62,6 +62,21 @@ describe("lifecycle pushes", () => {
     await deliver({ v: 1, events: [event] });
     expect((await received(agentDevice)).map((r) => r.payload.type)).toEqual(["consultation.created"]);
     expect(await received(sDevice)).toEqual([]);
+  });
+
+  it("a user without a device is not pushed, and their push object is never woken (the push directory says so)", async () => {
+    const woken = async (userCode: string) => (await listDurableObjectIds(testEnv.PUSH)).some((id) => id.equals(testEnv.PUSH.idFromName(userCode)));
+    const [s, p] = [someone("student"), someone("professor")];
+    const id = await device(p);
+    const c = consultation(s.sub, p.sub);
+    const events = [consultationEvent("consultation.created", c), consultationEvent("consultation.approved", c), consultationEvent("consultation.started", c)];
+    expect((await deliver({ v: 1, events })).explicitAcks).toHaveLength(1);
+    // The messages of a room where both are offline: only the professor's object may hear of them.
+    const message: ChatMessage = { id: crypto.randomUUID(), requestIdx: c.requestIdx, seq: 2, sender: s.sub, senderName: s.name, type: "NORMAL", content: "안녕하세요", sentAt: new Date().toISOString(), clientMsgId: null };
+    expect((await deliver({ v: 1, events: [messageEvent(message)], offline: [s.sub, p.sub] })).explicitAcks).toHaveLength(1);
+    expect((await received(id)).map((r) => r.payload.type)).toEqual(["consultation.created"]);
+    expect(await woken(p.sub)).toBe(true);
+    expect(await woken(s.sub)).toBe(false);
   });
 });
 

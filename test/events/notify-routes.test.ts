@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createNotifyClient } from "../../src/push/push-client";
 import { apiJson, testEnv } from "../support/api";
 import { someone } from "../support/inbox";
 
@@ -82,14 +83,22 @@ describe("POST/DELETE /api/push/subscriptions", () => {
     expect(await apiJson("/api/push/subscriptions", { token: someone("student"), body: subscription, env: withoutPush })).toMatchObject({ status: 404, body: { code: "NOT_FOUND" } });
   });
 
-  it("a counselor with a device joins the registry queue requests are pushed to, and leaves with the last one", async () => {
+  it("a user with a device joins the push directory (a counselor also its queue list), and leaves it with the last device", async () => {
+    const notify = createNotifyClient(testEnv);
     const agent = someone("agent");
-    const { subscription } = await browserSubscription();
-    const registry = testEnv.PUSH_COUNSELORS.getByName("all");
-    await apiJson("/api/push/subscriptions", { token: agent, body: subscription });
-    expect(await registry.list()).toContain(agent.sub);
-    await apiJson("/api/push/subscriptions", { token: agent, method: "DELETE", body: { endpoint: subscription.endpoint } });
-    expect(await registry.list()).not.toContain(agent.sub);
+    const student = someone("student");
+    const [first, second, theirs] = [await browserSubscription(), await browserSubscription(), await browserSubscription()];
+    await apiJson("/api/push/subscriptions", { token: agent, body: first.subscription });
+    await apiJson("/api/push/subscriptions", { token: agent, body: second.subscription });
+    await apiJson("/api/push/subscriptions", { token: student, body: theirs.subscription });
+    expect(await notify.directory.reachableOf([agent.sub, student.sub, "NOBODY"])).toEqual(new Set([agent.sub, student.sub]));
+    expect(await notify.directory.counselors()).toContain(agent.sub);
+    expect(await notify.directory.counselors()).not.toContain(student.sub);
+    await apiJson("/api/push/subscriptions", { token: agent, method: "DELETE", body: { endpoint: first.subscription.endpoint } });
+    expect(await notify.directory.counselors()).toContain(agent.sub);
+    await apiJson("/api/push/subscriptions", { token: agent, method: "DELETE", body: { endpoint: second.subscription.endpoint } });
+    expect(await notify.directory.counselors()).not.toContain(agent.sub);
+    expect(await notify.directory.reachableOf([agent.sub, student.sub])).toEqual(new Set([student.sub]));
   });
 });
 

@@ -16,7 +16,7 @@ import type { RoomServices } from "../../src/room/room-services";
 import type { ArchiveStore } from "../../src/stores/archive-store/port";
 import type { MessageStore } from "../../src/stores/message-store/port";
 
-export { default, InboxDO, QueueWatchersDO, PushDO, PushCounselorsDO, StompDO, WebhookLogDO } from "../../src/index";
+export { default, InboxDO, QueueWatchersDO, PushDO, PushDirectoryDO, StompDO, WebhookLogDO } from "../../src/index";
 
 /**
  * Per room (by object id), the archive store a test chose; module state, so it outlives an

@@ -41,25 +41,37 @@ export function pushableFor(userCode: string, messages: readonly ChatMessage[], 
  * The push step of one queue message. Every call is idempotent in the PushDO (by event id
  * and device), so a message retried after a partial failure pushes nobody twice. Throws
  * when some device should be tried again, so the queue retries the message.
+ *
+ * Only users the push directory lists (they have a device) are handed to their PushDO: most
+ * users never subscribe, and each call would wake an object only to find no device. On one
+ * machine (`wrangler dev`) those wakes are not free: workerd evicts them together 10 s
+ * later, stalling its one thread (README "Where the product's tail comes from").
  */
 export async function dispatchPush(events: readonly DomainEvent[], offline: readonly string[], notify: NotifyClient, locale: Locale): Promise<void> {
-  let retry = 0;
   let counselors: Promise<string[]> | undefined;
-  const listCounselors = () => (counselors ??= notify.counselors().list());
+  const listCounselors = () => (counselors ??= notify.directory.counselors());
+  const lifecycle: { event: ConsultationEvent; users: string[] }[] = [];
   for (const event of events) {
-    if (event.type === "message.created") continue;
-    const payload = consultationNotification(event, locale);
-    for (const userCode of await pushedFor(event, listCounselors)) {
-      retry += (await notify.push(userCode).pushEvent(event.id, payload)).retry;
-    }
+    if (event.type !== "message.created") lifecycle.push({ event, users: await pushedFor(event, listCounselors) });
   }
   const byRoom = new Map<number, ChatMessage[]>();
   for (const event of events) {
     if (event.type !== "message.created") continue;
     byRoom.set(event.requestIdx, [...(byRoom.get(event.requestIdx) ?? []), event.data]);
   }
+  const candidates = [...lifecycle.flatMap((l) => l.users), ...(byRoom.size > 0 ? offline : [])];
+  if (candidates.length === 0) return;
+  const reachable = await notify.directory.reachableOf(candidates);
+
+  let retry = 0;
+  for (const { event, users } of lifecycle) {
+    const payload = consultationNotification(event, locale);
+    for (const userCode of users.filter((u) => reachable.has(u))) {
+      retry += (await notify.push(userCode).pushEvent(event.id, payload)).retry;
+    }
+  }
   for (const [requestIdx, messages] of byRoom) {
-    for (const userCode of offline) {
+    for (const userCode of offline.filter((u) => reachable.has(u))) {
       const pushable = pushableFor(userCode, messages, locale);
       if (pushable.length > 0) await notify.push(userCode).messagesArrived(userCode, requestIdx, pushable);
     }

@@ -1,0 +1,9 @@
+/**
+ * Which of `shards` registry objects keeps `key` (a user code): a stable string hash, the
+ * same in every isolate and every release, since the registry's rows live in that shard.
+ */
+export function shardOf(key: string, shards: number): number {
+  let h = 0;
+  for (const ch of key) h = (h * 31 + ch.codePointAt(0)!) >>> 0;
+  return h % shards;
+}
