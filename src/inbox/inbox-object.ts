@@ -11,6 +11,7 @@ import { attachmentOf, closeAll, earliestExpiryMs, sendRaw } from "../room/socke
 import { TicketBook } from "../room/tickets";
 import { ActivityCoalescer } from "./activity-coalescer";
 import { InboxSockets } from "./inbox-sockets";
+import { OnlineListing } from "./online-listing";
 import { NoticeOrder } from "./notice-order";
 import type { InboxServices } from "./inbox-services";
 import { QueueVersions } from "./queue-versions";
@@ -38,6 +39,7 @@ export class InboxDO extends DurableObject<Env> {
   private readonly queueVersions: QueueVersions;
   private readonly services: InboxServices;
   private readonly stompHosts: StompHosts;
+  private readonly online: OnlineListing;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -48,6 +50,9 @@ export class InboxDO extends DurableObject<Env> {
     this.sockets = new InboxSockets(ctx);
     this.queueVersions = new QueueVersions(ctx.storage.sql);
     this.stompHosts = new StompHosts(ctx.storage.sql);
+    this.online = new OnlineListing(ctx.storage.sql, ctx.id.name, this.services.inboxes, (gone) => {
+      return this.sockets.open().some((ws) => !gone.includes(ws)) || this.stompHosts.list().length > 0;
+    });
     // Answered by the runtime without waking a hibernated inbox.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -72,6 +77,8 @@ export class InboxDO extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.sockets.accept(server, user);
     try {
+      // Listed first: a change stored from here on reaches this inbox, one stored before is in `ready`.
+      await this.online.sync();
       const ready = await buildReady(user, {
         repository: this.services.repository,
         // The room tells this inbox about its messages again (it may have stopped); a
@@ -87,6 +94,7 @@ export class InboxDO extends DurableObject<Env> {
       console.error("inbox ready failed", e);
       this.sockets.forget(server);
       server.close(1011, "Unavailable");
+      this.ctx.waitUntil(this.online.sync([server]).catch(() => undefined));
       return Response.json({ error: "The consultation store is unavailable", code: "UPSTREAM_UNAVAILABLE" }, { status: 503 });
     }
     if (user.isCounselor) await this.watchQueue(user.userCode, true);
@@ -135,6 +143,7 @@ export class InboxDO extends DurableObject<Env> {
       this.order.clear();
       this.queueVersions.clear();
     }
+    await this.online.sync([ws]).catch((e) => console.error("online registry: unlisting failed", e));
     await this.rearm();
   }
 
@@ -166,6 +175,7 @@ export class InboxDO extends DurableObject<Env> {
       return exp !== null && exp !== undefined && exp * 1000 <= now;
     });
     closeAll(expired, CLOSE.TOKEN_EXPIRED, "Token expired");
+    if (expired.length > 0) await this.online.sync(expired).catch((e) => console.error("online registry: unlisting failed", e));
     await this.rearm(expired);
   }
 
@@ -191,6 +201,7 @@ export class InboxDO extends DurableObject<Env> {
    */
   async consultationChanged(consultation: InboxConsultation | Consultation): Promise<number> {
     if (isOpen(consultation)) this.followRoom(consultation.requestIdx);
+    this.healIfNothingOpen();
     if (this.sockets.open().length === 0 || !this.order.consultation(consultation)) return 0;
     return this.sockets.broadcast({ type: "consultation", consultation });
   }
@@ -200,20 +211,36 @@ export class InboxDO extends DurableObject<Env> {
     for (const host of this.stompHosts.list()) {
       this.ctx.waitUntil(
         this.services.stomp.watchRoom(host, requestIdx).then(
-          (alive) => alive || this.stompHosts.remove(host),
+          (alive) => alive || this.hostGone(host),
           (e) => console.error(`stomp host ${host}: watch ${requestIdx} failed`, e),
         ),
       );
     }
   }
 
-  /** A STOMP connection of this user opened (false: the user has the maximum) or closed. */
+  private hostGone(host: string): void {
+    this.stompHosts.remove(host);
+    this.ctx.waitUntil(this.online.sync().catch((e) => console.error("online registry: unlisting failed", e)));
+  }
+
+  /** A notice came while nothing is open here: the online registry still lists this user. */
+  private healIfNothingOpen(): void {
+    if (this.sockets.open().length === 0 && this.stompHosts.list().length === 0) this.online.heal();
+  }
+
+  /**
+   * A STOMP connection of this user opened (false: the user has the maximum) or closed.
+   * A connection counts as online: the inbox tells it to follow rooms that open later.
+   */
   async stompHost(host: string, on: boolean): Promise<boolean> {
     if (!on) {
       this.stompHosts.remove(host);
+      await this.online.sync().catch((e) => console.error("online registry: unlisting failed", e));
       return true;
     }
-    return this.stompHosts.add(host, (h) => this.services.stomp.alive(h));
+    const added = await this.stompHosts.add(host, (h) => this.services.stomp.alive(h));
+    if (added) await this.online.sync();
+    return added;
   }
 
   /**
@@ -232,7 +259,10 @@ export class InboxDO extends DurableObject<Env> {
    * has none until the user connects again (src/room/inbox-notices.ts).
    */
   async roomActivity(notice: RoomActivityNotice): Promise<boolean> {
-    if (this.sockets.open().length === 0) return false;
+    if (this.sockets.open().length === 0) {
+      this.healIfNothingOpen();
+      return false;
+    }
     const activity = this.order.activity(notice);
     if (!activity) return true; // about messages older than ones already announced
     const now = this.activity.offer(activity);
@@ -243,6 +273,7 @@ export class InboxDO extends DurableObject<Env> {
 
   /** This user's unread count in a room fell (they read on some device); dropped when older than a count already sent. */
   async unreadChanged(requestIdx: number, unread: number, version: number): Promise<void> {
+    this.healIfNothingOpen();
     if (this.sockets.open().length === 0 || !this.order.unread(requestIdx, unread, version)) return;
     this.sockets.broadcast({ type: "unread", requestIdx, unread });
   }

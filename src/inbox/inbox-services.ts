@@ -12,7 +12,7 @@ export interface InboxServices {
   /** The user's unread count in a room (RPC to the room), for `ready`. */
   rooms: Pick<RoomClient, "inboxOpened">;
   /** Watcher registration (InboxDO) and the per-counselor queue and per-admin change notices (QueueWatchersDO). */
-  inboxes: Pick<InboxClient, "watchQueue" | "queueChanged" | "watchAll" | "watchedChange">;
+  inboxes: Pick<InboxClient, "watchQueue" | "queueChanged" | "watchAll" | "watchedChange" | "online">;
   /** The user's STOMP connections: told to follow a consultation's room when it opens. */
   stomp: Pick<StompClient, "watchRoom" | "alive">;
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { getServices } from "../config/services";
+import { chunks } from "../domain/chunks";
 import type { Consultation } from "../domain/types";
 import type { QueueItem } from "../protocol/inbox-frames";
 import type { InboxServices } from "./inbox-services";
@@ -19,7 +20,10 @@ import type { InboxServices } from "./inbox-services";
  *
  * The same class keeps the admins' registry (shards named `admins-N`): admins with an open
  * inbox socket get a `consultation` frame for every change (broadcastChange), which keeps
- * the admin dashboard live without polling.
+ * the admin dashboard live without polling. And the online registry (shards `online-N`):
+ * every user whose inbox has a socket or a STOMP connection open, asked with `watching`
+ * before a change or a room's activity is told to inboxes, so an offline user's inbox
+ * object is not woken for it (src/live/inbox-client.ts).
  */
 export class QueueWatchersDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -41,6 +45,16 @@ export class QueueWatchersDO extends DurableObject<Env> {
 
   async unwatch(userCode: string): Promise<void> {
     this.sql.exec(`DELETE FROM watchers WHERE user_code = ?`, userCode);
+  }
+
+  /** The ones of `userCodes` registered here. */
+  async watching(userCodes: string[]): Promise<string[]> {
+    return chunks(userCodes).flatMap((part) =>
+      this.sql
+        .exec<{ user_code: string }>(`SELECT user_code FROM watchers WHERE user_code IN (${part.map(() => "?").join(", ")})`, ...part)
+        .toArray()
+        .map((r) => r.user_code),
+    );
   }
 
   async watchers(): Promise<string[]> {

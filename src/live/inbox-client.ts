@@ -1,5 +1,6 @@
 import type { Consultation, User } from "../domain/types";
 import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, queueKey, withQueuePlace, type QueueItem, type RoomActivityNotice } from "../protocol/inbox-frames";
+import { shardOf } from "../domain/shard";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /** A user's inbox as the Worker sees it: a stub of their InboxDO (one object per user code). */
@@ -15,11 +16,11 @@ export const QUEUE_WATCHER_SHARDS = 4;
 const queueWatcherShards = (): string[] => Array.from({ length: QUEUE_WATCHER_SHARDS }, (_, i) => `shard-${i}`);
 /** The admins' registry (who watches every consultation) lives in shards of its own. */
 const adminWatcherShards = (): string[] => Array.from({ length: QUEUE_WATCHER_SHARDS }, (_, i) => `admins-${i}`);
+/** The online registry (whose inbox has a socket or a STOMP connection open): shards `online-N`. */
+export const onlineShardOf = (userCode: string): string => `online-${shardOf(userCode, QUEUE_WATCHER_SHARDS)}`;
 
 export function watcherShardOf(userCode: string): string {
-  let h = 0;
-  for (const ch of userCode) h = (h * 31 + ch.codePointAt(0)!) >>> 0;
-  return `shard-${h % QUEUE_WATCHER_SHARDS}`;
+  return `shard-${shardOf(userCode, QUEUE_WATCHER_SHARDS)}`;
 }
 
 /** One consultation changed (created when `before` is null): tell everyone who should see it. */
@@ -60,6 +61,12 @@ export interface InboxClient {
   queueChanged(userCode: string, category: string, items: QueueItem[], version: string): Promise<number>;
   /** Registers (or unregisters) a counselor for `queue` frames in their shard. */
   watchQueue(userCode: string, on: boolean): Promise<void>;
+  /**
+   * Lists (or unlists) the user as online: their inbox has a socket or a STOMP connection
+   * open. Only listed users' inboxes are told of changes and activity; the others' objects
+   * stay asleep (their next `ready` rebuilds everything). Called by the inbox itself.
+   */
+  online(userCode: string, on: boolean): Promise<void>;
   /** A STOMP connection (`host`) of the user opened or closed; false: the user has the maximum open. */
   stompHost(userCode: string, host: string, on: boolean): Promise<boolean>;
   /** Registers (or unregisters) an admin for a `consultation` frame on every change (the live dashboard). */
@@ -91,6 +98,26 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
   const broadcastQueue = (category: string, items: QueueItem[], version: string) =>
     Promise.all(queueWatcherShards().map((name) => tell(`queue ${category}`, () => shard(name).broadcast(category, items, version))));
 
+  /**
+   * The ones of `userCodes` listed online (one call per shard they fall in). A shard that
+   * cannot answer counts its users as online: a wasted notice beats a lost one.
+   */
+  const onlineOf = async (userCodes: Iterable<string>): Promise<Set<string>> => {
+    const byShard = new Map<string, string[]>();
+    for (const u of new Set(userCodes)) byShard.set(onlineShardOf(u), [...(byShard.get(onlineShardOf(u)) ?? []), u]);
+    const found = await Promise.all(
+      [...byShard].map(([name, users]) =>
+        shard(name)
+          .watching(users)
+          .catch((e: unknown) => {
+            console.error(`online registry ${name} unavailable; telling every inbox`, e);
+            return users;
+          }),
+      ),
+    );
+    return new Set(found.flat());
+  };
+
   return {
     stub,
     issueTicket: (user) => stub(user.userCode).issueTicket(user),
@@ -98,24 +125,27 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
     async consultationChanged({ before, after }) {
       const touchesQueue = isQueueItem(after) || (before !== null && isQueueItem(before));
       const groups = touchesQueue ? groupQueue(await repository.queue({ limit: QUEUE_ITEMS_MAX })) : {};
-      const users = new Set([after.requesterUserCode, after.recipientUserCode, before?.recipientUserCode]);
+      const users = [after.requesterUserCode, after.recipientUserCode, before?.recipientUserCode].filter((u): u is string => !!u);
+      const category = touchesQueue ? queueKey(after) : null;
+      const moved = category ? itemsQueuedAfter(groups[category] ?? [], after) : [];
       const tasks: Promise<unknown>[] = [];
       const payload = withQueuePlace(after, groups);
-      for (const userCode of users) if (userCode) tasks.push(tell(`consultation ${after.requestIdx}`, () => stub(userCode).consultationChanged(payload)));
       for (const name of adminWatcherShards()) tasks.push(tell(`admins ${after.requestIdx}`, () => shard(name).broadcastChange(payload)));
-      if (touchesQueue) {
-        const category = queueKey(after);
-        const items = groups[category] ?? [];
-        tasks.push(broadcastQueue(category, items, after.updatedAt));
-        for (const moved of itemsQueuedAfter(items, after)) {
-          tasks.push(tell(`queue place ${moved.requestIdx}`, () => stub(moved.requesterUserCode).consultationChanged(moved)));
-        }
+      if (category) tasks.push(broadcastQueue(category, groups[category] ?? [], after.updatedAt));
+      const online = await onlineOf([...users, ...moved.map((m) => m.requesterUserCode)]);
+      for (const userCode of new Set(users)) {
+        if (online.has(userCode)) tasks.push(tell(`consultation ${after.requestIdx}`, () => stub(userCode).consultationChanged(payload)));
+      }
+      for (const m of moved) {
+        if (online.has(m.requesterUserCode)) tasks.push(tell(`queue place ${m.requestIdx}`, () => stub(m.requesterUserCode).consultationChanged(m)));
       }
       await Promise.all(tasks);
     },
     async roomActivity(notice, recipients) {
+      const online = await onlineOf(recipients.map((r) => r.userCode));
       const closed = await Promise.all(
         recipients.map(async ({ userCode, unread }) => {
+          if (!online.has(userCode)) return userCode;
           let open = true;
           await tell(`activity ${notice.requestIdx}`, async () => (open = await stub(userCode).roomActivity({ ...notice, unread })));
           return open ? null : userCode;
@@ -130,6 +160,10 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
     stompHost: (userCode, host, on) => stub(userCode).stompHost(host, on),
     async watchQueue(userCode, on) {
       const registry = shard(watcherShardOf(userCode));
+      await (on ? registry.watch(userCode) : registry.unwatch(userCode));
+    },
+    async online(userCode, on) {
+      const registry = shard(onlineShardOf(userCode));
       await (on ? registry.watch(userCode) : registry.unwatch(userCode));
     },
     async watchAll(userCode, on) {
