@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 
 /**
- * The eviction probe's Worker: `GET /wake?n=N&prefix=P` wakes N objects of their own
- * (each opens its SQLite and writes one row, as an inbox or a push object woken by a
- * notice does), then `GET /ping` answers at once. workerd evicts an object after 10 s
+ * The eviction probe's Worker: `GET /wake?n=N&prefix=P&storage=MODE` wakes N objects of
+ * their own (`write`: each creates a table and writes one row, as an inbox or a push
+ * object woken by a notice does; `read`: one query; `none`: no storage at all), then
+ * `GET /ping` answers at once. workerd evicts an object after 10 s
  * without events; the probe times pings meanwhile, so a stall when the N objects go
  * shows as slow pings about 10 s after the wake.
  */
@@ -13,12 +14,14 @@ interface Env {
 }
 
 export class ProbeObject extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS marks (k TEXT PRIMARY KEY, at INTEGER NOT NULL)");
-  }
-
-  override async fetch(): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
+    const mode = new URL(request.url).searchParams.get("storage");
+    if (mode === "none") return new Response("ok");
+    if (mode === "read") {
+      this.ctx.storage.sql.exec("SELECT name FROM sqlite_master").toArray();
+      return new Response("ok");
+    }
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS marks (k TEXT PRIMARY KEY, at INTEGER NOT NULL)");
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO marks VALUES ('woken', ?)", Date.now());
     return new Response("ok");
   }
@@ -30,7 +33,8 @@ export default {
     if (url.pathname === "/wake") {
       const n = Number(url.searchParams.get("n") ?? 0);
       const prefix = url.searchParams.get("prefix") ?? "o";
-      await Promise.all(Array.from({ length: n }, (_, i) => env.OBJECT.getByName(`${prefix}-${i}`).fetch("http://object/")));
+      const storage = url.searchParams.get("storage") ?? "write";
+      await Promise.all(Array.from({ length: n }, (_, i) => env.OBJECT.getByName(`${prefix}-${i}`).fetch(`http://object/?storage=${storage}`)));
       return new Response(`woke ${n}`);
     }
     return new Response("pong");
