@@ -1,6 +1,6 @@
 import type { Consultation, User } from "../domain/types";
 import { groupQueue, isQueueItem, QUEUE_ITEMS_MAX, queueKey, withQueuePlace, type QueueItem, type RoomActivityNotice } from "../protocol/inbox-frames";
-import { shardOf } from "../domain/shard";
+import { groupByShard, shardOf } from "../domain/shard";
 import type { ConsultationRepository } from "../stores/consultation-repository/port";
 
 /** A user's inbox as the Worker sees it: a stub of their InboxDO (one object per user code). */
@@ -98,19 +98,23 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
   const broadcastQueue = (category: string, items: QueueItem[], version: string) =>
     Promise.all(queueWatcherShards().map((name) => tell(`queue ${category}`, () => shard(name).broadcast(category, items, version))));
 
+  /** Registers (or unregisters) `userCode` in the registry shard `name`. */
+  const enlist = async (name: string, userCode: string, on: boolean): Promise<void> => {
+    const registry = shard(name);
+    await (on ? registry.watch(userCode) : registry.unwatch(userCode));
+  };
+
   /**
    * The ones of `userCodes` listed online (one call per shard they fall in). A shard that
    * cannot answer counts its users as online: a wasted notice beats a lost one.
    */
   const onlineOf = async (userCodes: Iterable<string>): Promise<Set<string>> => {
-    const byShard = new Map<string, string[]>();
-    for (const u of new Set(userCodes)) byShard.set(onlineShardOf(u), [...(byShard.get(onlineShardOf(u)) ?? []), u]);
     const found = await Promise.all(
-      [...byShard].map(([name, users]) =>
-        shard(name)
+      [...groupByShard(userCodes, QUEUE_WATCHER_SHARDS)].map(([i, users]) =>
+        shard(`online-${i}`)
           .watching(users)
           .catch((e: unknown) => {
-            console.error(`online registry ${name} unavailable; telling every inbox`, e);
+            console.error(`online registry online-${i} unavailable; telling every inbox`, e);
             return users;
           }),
       ),
@@ -158,18 +162,9 @@ export function createInboxClient(env: Pick<Env, "INBOX" | "QUEUE_WATCHERS">, re
     },
     queueChanged: (userCode, category, items, version) => stub(userCode).queueChanged(category, items, version),
     stompHost: (userCode, host, on) => stub(userCode).stompHost(host, on),
-    async watchQueue(userCode, on) {
-      const registry = shard(watcherShardOf(userCode));
-      await (on ? registry.watch(userCode) : registry.unwatch(userCode));
-    },
-    async online(userCode, on) {
-      const registry = shard(onlineShardOf(userCode));
-      await (on ? registry.watch(userCode) : registry.unwatch(userCode));
-    },
-    async watchAll(userCode, on) {
-      const registry = shard(watcherShardOf(userCode).replace("shard-", "admins-"));
-      await (on ? registry.watch(userCode) : registry.unwatch(userCode));
-    },
+    watchQueue: (userCode, on) => enlist(watcherShardOf(userCode), userCode, on),
+    online: (userCode, on) => enlist(onlineShardOf(userCode), userCode, on),
+    watchAll: (userCode, on) => enlist(watcherShardOf(userCode).replace("shard-", "admins-"), userCode, on),
     watchedChange: (userCode, consultation) => stub(userCode).watchedChange(consultation),
   };
 }

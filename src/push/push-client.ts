@@ -1,4 +1,4 @@
-import { shardOf } from "../domain/shard";
+import { groupByShard, shardOf } from "../domain/shard";
 
 /** The push directory's shards (src/push/push-directory-object.ts): no single object answers every queue batch. */
 export const PUSH_DIRECTORY_SHARDS = 4;
@@ -19,12 +19,7 @@ export function createNotifyClient(env: Env) {
       forget: (userCode: string) => shardOfUser(userCode).forget(userCode),
       /** The ones of `userCodes` a push can reach (one call per shard they fall in). */
       async reachableOf(userCodes: Iterable<string>): Promise<Set<string>> {
-        const byShard = new Map<number, string[]>();
-        for (const u of new Set(userCodes)) {
-          const i = shardOf(u, PUSH_DIRECTORY_SHARDS);
-          byShard.set(i, [...(byShard.get(i) ?? []), u]);
-        }
-        const found = await Promise.all([...byShard].map(([i, users]) => shard(i).reachableOf(users)));
+        const found = await Promise.all([...groupByShard(userCodes, PUSH_DIRECTORY_SHARDS)].map(([i, users]) => shard(i).reachableOf(users)));
         return new Set(found.flat());
       },
       /** Every counselor with a device (queue requests). */

@@ -5,11 +5,12 @@ import { chunks } from "../domain/chunks";
  * One shard of the push directory: the users who have at least one push device, and which
  * of them are counselors (src/push/push-client.ts picks the shard by user code). Kept by the
  * subscription routes only, so its writes for a user follow that user's requests in order.
- * A device the push service pruned (404/410) leaves its user listed: that costs one wake of
- * their PushDO per event, what every event cost before the directory. It answers two questions without waking anyone's push object: whom of these users
- * can a push reach (most users never subscribe, and a lifecycle event would otherwise wake
- * each participant's PushDO just to find no device), and which counselors can be pushed
- * about a queue request (it names nobody; SPEC 10: "the counselors … who subscribed").
+ * It answers two questions without waking anyone's push object: whom of these users can a
+ * push reach (most users never subscribe, and a lifecycle event would otherwise wake each
+ * participant's PushDO just to find no device), and which counselors can be pushed about a
+ * queue request (it names nobody; SPEC 10: "the counselors … who subscribed"). A device
+ * the push service pruned (404/410) leaves its user listed: that costs one wake of their
+ * PushDO per event, what every event cost before the directory.
  */
 export class PushDirectoryDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

@@ -1,3 +1,4 @@
+import { nextMacrotask } from "../domain/macrotask";
 import { planAutoStart } from "../domain/rules";
 import type { Consultation, User } from "../domain/types";
 import { CLOSE } from "../protocol/close-codes";
@@ -10,18 +11,6 @@ import { StartRecords } from "./start-records";
 
 /** When a start the repository could not record is tried again (the alarm's `start` deadline). */
 export const START_RETRY_MS = 10_000;
-
-/**
- * How long an optimistic start waits before its repository write. Consultations tend to
- * start together (on the hour, when a queue opens): the write, its queue event and its
- * inbox notices run on the same thread as every other room's first message under
- * `wrangler dev` (and share the isolate on Cloudflare), so writing at once puts each
- * start's bookkeeping in front of the next room's first message. A quarter of a second
- * lets such a burst be delivered first; the start is safe meanwhile (StartRecords), the
- * room's `status` frame has already told its sockets, and a cancel or transfer cuts the
- * wait short (holdStarts).
- */
-export const START_RECORD_DELAY_MS = 250;
 
 export interface StatusChangesDeps {
   state: RoomState;
@@ -45,8 +34,8 @@ export interface StatusChangesDeps {
  * The auto-start is optimistic: the room plans it on its own copy of the row (the same
  * rule as the repository's, src/domain/rules.ts), records it as pending in its SQLite,
  * stores "started" and the first message and acks, and writes IN_PROGRESS to the
- * repository START_RECORD_DELAY_MS later, so the first message does not wait for that
- * write (nor do the first messages of other rooms starting at the same moment). What keeps that safe:
+ * repository a macrotask later, so the first message does not wait for that write (nor
+ * do the frames of other rooms queued behind it). What keeps that safe:
  * - the only other changes of a SCHEDULED row are a cancel, a transfer and an end. A
  *   cancel or transfer first calls `holdStarts` (src/consultations/service.ts): the room
  *   settles a pending start (so the change then sees IN_PROGRESS and plans on it) and
@@ -56,7 +45,7 @@ export interface StatusChangesDeps {
  *   by the alarm's `start` deadline when the repository was unavailable;
  * - the row the room plans carries the old `updatedAt` plus 1 ms, so any row the
  *   repository writes afterwards replaces it, and a copy read before the start does not.
- * Until the write lands, a REST read of the row may still say SCHEDULED (a quarter of a second;
+ * Until the write lands, a REST read of the row may still say SCHEDULED (milliseconds;
  * the room's `status` frame is the live signal), and the inboxes hear of the start when
  * it is recorded.
  */
@@ -66,8 +55,6 @@ export class StatusChanges {
   /** The repository write of an optimistic start, in flight. */
   private confirming: Promise<boolean> | null = null;
   private readonly records: StartRecords;
-  /** Ends the wait before an optimistic start's repository write (START_RECORD_DELAY_MS) now. */
-  private recordNow: (() => void) | null = null;
 
   constructor(private readonly deps: StatusChangesDeps) {
     this.records = new StartRecords(deps.state);
@@ -105,24 +92,12 @@ export class StatusChanges {
       state.flushKept();
       // Tracked before "started" is stored, so that message's events already wait for it
       // (startWritten); the send's wait ends now and its message joins "started"'s batch.
-      this.track(delivered.then(() => this.recordDelay()).then(() => this.record()));
+      this.track(delivered.then(nextMacrotask).then(() => this.record()));
       return;
     }
     // Held by a lifecycle change under way (or not the sender's to start): the repository decides.
     const after = (await services.startOnFirstMessage(requestIdx(), sender, waitUntil, before)) ?? (await services.repository.findById(requestIdx()));
     if (after) void this.queueChange(after, before);
-  }
-
-  private recordDelay(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.recordNow = null;
-        resolve();
-      };
-      const timer = setTimeout(done, START_RECORD_DELAY_MS);
-      this.recordNow = done;
-    });
   }
 
   /**
@@ -175,7 +150,6 @@ export class StatusChanges {
 
   /** A wake or the alarm: writes a start that a crash or an unavailable repository left pending. */
   resumePendingStart(): Promise<boolean> {
-    this.recordNow?.();
     if (this.confirming) return this.confirming;
     return this.records.pending() ? this.track(this.record()) : Promise.resolve(true);
   }
