@@ -52,6 +52,9 @@ export class Ending {
         state.endedSeq = state.lastSeq;
       }
       await activity.flush().catch((e) => console.error("room activity flush failed while ending", e));
+      // The final archive clears the log, whose rows after the checkpoint are the record
+      // of the room's last seq: the checkpoint goes first.
+      state.flushKept();
       return await archiver.writeFinal();
     } catch (e) {
       state.sealed = false;

@@ -21,9 +21,10 @@ export interface NoticeHost {
  *
  * Unread = NORMAL/FILE messages from the other side above the participant's read mark. The
  * room keeps it as one counter per participant in its meta table (RoomState's Bookkeeping),
- * moved per stored batch in memory and written with that batch's tail statement (no
- * statement of its own), reset by reads (written at once), so answering `unreadFor` or
- * filling an activity notice never reads messages. Only a read that stops short of the
+ * moved per stored batch in memory and written with the room's next checkpoint (no
+ * statement of its own; a wake counts the messages stored after it again, `sinceKept`),
+ * reset by reads (written at once), so answering `unreadFor` or filling an activity
+ * notice never reads messages. Only a read that stops short of the
  * newest message recounts from the store, which is rare (the app reads what it shows).
  *
  * Notices go only to inboxes that may have a socket open: an inbox answers a notice with
@@ -55,7 +56,9 @@ export class RoomInboxNotices {
   constructor(
     private readonly book: Bookkeeping,
     private readonly host: NoticeHost,
-  ) {}
+  ) {
+    this.count(book.sinceKept);
+  }
 
   unreadFor(userCode: string): number {
     return Number(this.book.kept(keyOf(userCode)) ?? 0);

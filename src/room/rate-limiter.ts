@@ -3,10 +3,14 @@ import type { Bookkeeping } from "./state";
 /**
  * Token bucket per user and room (SPEC section 4: 10 messages a second sustained, burst
  * 20). All devices of one user share the bucket. The buckets live in memory and in the
- * room's meta table (RoomState's Bookkeeping): a taken token is written with the tail
- * statement of the batch that stores its message, so it costs no statement of its own,
- * and a hibernation wake or an eviction never hands out a fresh burst for stored messages.
- * (A refused send's bucket is not written: it took nothing.)
+ * room's meta table (RoomState's Bookkeeping), written with its next checkpoint, so a
+ * taken token costs no statement of its own. A hibernation wake or an eviction never hands
+ * out a fresh burst for stored messages: every participant's message took one token at
+ * the moment it was numbered (its `sentAt`), so the limiter takes them again from the
+ * written buckets for the messages stored after them (`sinceKept`). A refused send took
+ * nothing; a refund follows a message that was never stored. A token taken for a message
+ * still in flight when a checkpoint is written may be counted twice after a crash, which
+ * only errs on the strict side.
  */
 export interface BucketOptions {
   ratePerSecond: number;
@@ -36,7 +40,9 @@ export class RateLimiter {
   constructor(
     private readonly book: Bookkeeping,
     private readonly options: BucketOptions = CHAT_RATE_LIMIT,
-  ) {}
+  ) {
+    for (const m of book.sinceKept) if (m.type !== "SYSTEM") this.take(m.sender, Date.parse(m.sentAt));
+  }
 
   /** Takes one token for `userCode`; false means the send is refused (RATE_LIMITED). */
   take(userCode: string, nowMs = Date.now()): boolean {

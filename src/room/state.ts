@@ -4,14 +4,18 @@ import type { ArchiveLog } from "./archive-log";
 
 /**
  * Bookkeeping a part keeps in the room's meta table (rate buckets, unread counters, a
- * pending start): set in memory, then written with the next statement on that table (a
- * stored batch's tail statement, `recordStored`), so it costs no statement of its own on
- * the send path, or at once by `flushKept`.
+ * pending start): set in memory, then written with the next statement on that table,
+ * which may come many stored batches later (a checkpoint, see RoomState), or at once by
+ * `flushKept`. What the stored messages determine (a taken token, an unread message) may
+ * wait: a part rebuilds it at construction by replaying `sinceKept`, the messages stored
+ * after the written values. Anything else a part keeps must be flushed before it matters.
  */
 export interface Bookkeeping {
   kept(key: string): string | null;
   keep(key: string, value: string): void;
   flushKept(): void;
+  /** The stored messages the written bookkeeping does not cover yet (read once per wake), oldest first. */
+  readonly sinceKept: readonly ChatMessage[];
 }
 
 /**
@@ -22,8 +26,15 @@ export interface Bookkeeping {
  *
  * The room is the only writer of these tables, so they are read once per wake (the meta
  * table at construction, the dedupe index at the first lookup) and then served from
- * memory; every change is written through in the same turn (DESIGN.md, decision 9: a
- * stored batch costs one tail statement here; its dedupe keys are its log rows).
+ * memory (DESIGN.md, decision 9).
+ *
+ * A stored batch writes nothing here. Its log row (archive-log.ts, written in the same
+ * synchronous step, before any ack) is its dedupe key, and with the rows after the meta
+ * table's checkpoint (`last_seq`: the seq its bookkeeping covers) it is the record of
+ * the room's tail: at construction the last seq and activity come from those rows, and
+ * the parts replay them (`sinceKept`: tokens taken, unread messages). The checkpoint
+ * moves with any meta write (a read, an activity report, a status change) and at least
+ * every CHECKPOINT_EVERY messages, so a wake replays few rows.
  *
  * - meta: the room's requestIdx, its last known consultation, the sealed flag, the last
  *   stored seq, the activity not yet reported to the repository, and the parts'
@@ -42,10 +53,13 @@ export class RoomState implements Bookkeeping {
   private readonly dirty = new Set<string>();
   /** The dedupe index (null: not loaded since the wake). */
   private clientMsgs: Map<string, { id: string; seq: number }> | null = null;
+  /** The checkpoint as stored: the seq of the last message the written meta covers. */
+  private keptSeq: number;
+  readonly sinceKept: readonly ChatMessage[];
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly log: Pick<ArchiveLog, "clientMsgs">,
+    private readonly log: Pick<ArchiveLog, "clientMsgs" | "list">,
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS room_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     sql.exec(
@@ -54,6 +68,9 @@ export class RoomState implements Bookkeeping {
     );
     sql.exec(`CREATE TABLE IF NOT EXISTS reads (user_code TEXT PRIMARY KEY, up_to_seq INTEGER NOT NULL, read_at TEXT NOT NULL)`);
     for (const row of sql.exec<{ key: string; value: string }>(`SELECT key, value FROM room_meta`)) this.meta.set(row.key, row.value);
+    this.keptSeq = this.lastSeq;
+    this.sinceKept = log.list({ afterSeq: this.keptSeq });
+    this.noteTail(this.sinceKept);
   }
 
   get requestIdx(): number | null {
@@ -126,20 +143,26 @@ export class RoomState implements Bookkeeping {
   }
 
   /**
-   * Records a stored batch (already in the room's log, which is also its dedupe index):
-   * ONE statement for the tail (last seq, pending activity) and whatever bookkeeping
-   * changed. Runs in the turn the batch was stored in, before its acks leave.
+   * Records a stored batch (already in the room's log, which is also its dedupe index and
+   * the record of the tail): in memory, no statement, except the checkpoint once
+   * CHECKPOINT_EVERY messages went by without one. Runs in the turn the batch was
+   * stored in, before its acks leave.
    */
   recordStored(batch: readonly ChatMessage[]): void {
     for (const m of batch) {
       if (m.clientMsgId !== null) this.clientMsgs?.set(clientMsgKey(m.sender, m.clientMsgId), { id: m.id, seq: m.seq });
     }
-    this.noteFirstResponse(batch);
-    const last = batch[batch.length - 1];
+    this.noteTail(batch);
+    if (this.lastSeq - this.keptSeq >= CHECKPOINT_EVERY) this.writeMeta([]);
+  }
+
+  /** Stored messages (a batch, or the log's rows after the checkpoint): the tail moves, the first response is noted. */
+  private noteTail(messages: readonly ChatMessage[]): void {
+    const last = messages[messages.length - 1];
     if (!last) return;
-    this.meta.set("last_seq", String(last.seq));
-    this.meta.set("activity_at", last.sentAt);
-    this.writeMeta(["last_seq", "activity_at"]);
+    this.keep("last_seq", String(last.seq));
+    this.keep("activity_at", last.sentAt);
+    this.noteFirstResponse(messages);
   }
 
   kept(key: string): string | null {
@@ -176,8 +199,9 @@ export class RoomState implements Bookkeeping {
     const c = this.consultation;
     if (!c?.startedAt || c.recipientUserCode === null) return;
     const first = batch.find((m) => (m.type === "NORMAL" || m.type === "FILE") && m.sender === c.recipientUserCode);
-    // The stored key is read only when the recipient wrote in this batch.
-    if (first && this.get("first_response_at") === null) this.set("first_response_at", first.sentAt);
+    // The stored key is read only when the recipient wrote in this batch. Kept like the
+    // tail: the rows after the checkpoint hold that message, so a wake notes it again.
+    if (first && this.get("first_response_at") === null) this.keep("first_response_at", first.sentAt);
   }
 
   /** The recorded first response not yet written to the repository, or null. */
@@ -237,8 +261,16 @@ export class RoomState implements Bookkeeping {
       );
     }
     for (const k of unique) this.dirty.delete(k);
+    if (unique.includes("last_seq")) this.keptSeq = this.lastSeq;
   }
 }
+
+/**
+ * At most this many stored messages between two checkpoints: a wake replays at most
+ * this many rows (a fraction of a millisecond each), and a busy room writes its meta once
+ * per this many messages even when nothing else does.
+ */
+export const CHECKPOINT_EVERY = 100;
 
 /** Durable Object SQLite binds at most 100 parameters per statement: two per row. */
 const META_ROWS_PER_STATEMENT = 50;

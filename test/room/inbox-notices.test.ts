@@ -14,7 +14,7 @@ const message = (seq: number, sender = "S1"): ChatMessage => ({
 });
 
 function setUp(inboxOpen: Record<string, boolean>, kept = new Map<string, string>()) {
-  const book: Bookkeeping = { kept: (k) => kept.get(k) ?? null, keep: (k, v) => void kept.set(k, v), flushKept: () => undefined };
+  const book: Bookkeeping = { kept: (k) => kept.get(k) ?? null, keep: (k, v) => void kept.set(k, v), flushKept: () => undefined, sinceKept: [] };
   const told: { userCode: string; unread: number; lastSeq: number }[] = [];
   const unreadTold: string[] = [];
   /** Every version handed out, in the order the room handed them out. */

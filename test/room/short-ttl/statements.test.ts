@@ -1,8 +1,10 @@
 /**
- * DESIGN.md decision 9: a stored message costs at most three storage statements in the
- * room (the message row, which also serves as its dedupe key, and the seq/tail), counted through the test main
- * module's counting SQL handle, not estimated. The first send after a wake may load the
- * room's bookkeeping; the budget is for the sends after it.
+ * DESIGN.md decision 9: a stored message costs one storage statement in the room (its log
+ * row, which is also its dedupe key and the record of the tail; issue 12 allowed three),
+ * counted through the test main module's counting SQL handle, not estimated. The first
+ * send after a wake may load the room's bookkeeping; the budget is for the sends after
+ * it. What else a run of sends writes is rare: the deadlines (often here: the hot-store
+ * TTL of these projects is 3.6 s), a meta checkpoint.
  */
 import { expect, it } from "vitest";
 import { people } from "../../support/api";
@@ -12,7 +14,7 @@ import { connect, post } from "../../support/sockets";
 
 const SENDS = 20;
 
-it(`a send runs at most 3 SQL statements (${SENDS} sends, two sockets)`, async () => {
+it(`a send runs at most 1.5 SQL statements (${SENDS} sends, two sockets)`, async () => {
   const c = await namedConsultation("IN_PROGRESS");
   const s = (await connect(c.requestIdx, { token: people.student })).client;
   const p = (await connect(c.requestIdx, { token: people.professor })).client;
@@ -28,7 +30,8 @@ it(`a send runs at most 3 SQL statements (${SENDS} sends, two sockets)`, async (
   const ran = (await sqlStatements(c.requestIdx)).slice(before);
   const perSend = ran.length / SENDS;
   console.log(`statements per send: ${perSend}\n` + summarize(ran));
-  expect(perSend).toBeLessThanOrEqual(3);
+  expect(perSend).toBeLessThanOrEqual(1.5);
+  expect(ran.filter((q) => q.startsWith("INSERT OR REPLACE INTO archive_log"))).toHaveLength(SENDS);
   s.close();
   p.close();
 });
