@@ -27,7 +27,7 @@ export interface MessagesDeps {
   claimAttachment(sender: User, attachmentId: string, clientMsgId: string): Promise<AttachmentRef>;
   /**
    * Right after each stored batch, before RoomState records it: bookkeeping kept in memory
-   * (the inbox's unread counters) that rides on the batch's one tail statement.
+   * (the inbox's unread counters), written with the room's next meta checkpoint.
    */
   counted(batch: readonly ChatMessage[]): void;
   /** Right after each stored batch is delivered, in seq order (the inbox's notices). */
@@ -142,7 +142,7 @@ export class Messages {
 
   /**
    * After a batch is stored, in seq order and in one turn: the counters, RoomState's record
-   * (dedupe keys and one tail statement, written before any ack leaves), broadcast, acks,
+   * (dedupe keys, the tail in memory; its log row is written already), broadcast, acks,
    * inbox notices; then the TTL, activity and backup deadlines (free while they are pending).
    */
   private delivered(batch: readonly Outgoing[]): void {

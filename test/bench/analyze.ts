@@ -44,6 +44,8 @@ export interface StepFigures {
    * burns idle in that time; and the load generator's own CPU per message.
    */
   serverCpuUsPerMessage: number;
+  /** The production stack's services (gateways, redis-server, MariaDB) on the same cores; null without them. */
+  servicesCpuUsPerMessage: number | null;
   clientCpuUsPerMessage: number;
   drainComplete: boolean;
   verifyErrors: string[];
@@ -198,6 +200,8 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
     }, {}),
     peakRssMiB: mib(data.peakRssBytes),
     serverCpuUsPerMessage: Math.round((Math.max(0, data.cpu.server - data.cpu.serverIdle) * 1e6) / Math.max(1, acked)),
+    servicesCpuUsPerMessage:
+      data.cpu.services > 0 ? Math.round((Math.max(0, data.cpu.services - data.cpu.servicesIdle) * 1e6) / Math.max(1, acked)) : null,
     clientCpuUsPerMessage: Math.round((data.cpu.client * 1e6) / Math.max(1, acked)),
     drainComplete: data.drainComplete,
     verifyErrors: data.verifyErrors,

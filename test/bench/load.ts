@@ -20,7 +20,7 @@ export interface StepData {
   /** Idle preset: the system's RSS before the sockets opened and once they sat idle. */
   idle: { sockets: number; activeRooms: number; rssBeforeBytes: number; rssIdleBytes: number } | null;
   /** CPU seconds of the system (workerd, or the peer's node + redis-server) and of the load generator from the first send to the end of the drain. */
-  cpu: { server: number; client: number; serverIdle: number };
+  cpu: { server: number; client: number; serverIdle: number; services: number; servicesIdle: number };
   /** Per room: the stored messages after the devices' `ready` seq (GET /api/chat/messages). */
   stored: Map<number, { id: string; seq: number }[]>;
   verifyErrors: string[];
@@ -171,6 +171,8 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   let firstSendAt = 0;
   let lastSendAt = 0;
   const cpu = measureCpu(target.pids());
+  const servicePids = target.services.pids();
+  const servicesBefore = cpuSeconds(servicePids);
   const cpuFrom = performance.now();
   await playTimetable(timetable(senders, shape.rate, shape.seconds), (sender) => {
     // The participant's devices take turns, so every device sends and receives its own echo.
@@ -182,7 +184,13 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   });
 
   const drainComplete = await drain(ledger, devicesPerRoom, drainMs);
-  const cpuUsed = { ...cpu.stop(), serverIdle: (target.idleCpuPerSecond * (performance.now() - cpuFrom)) / 1000 };
+  const measuredSeconds = (performance.now() - cpuFrom) / 1000;
+  const cpuUsed = {
+    ...cpu.stop(),
+    serverIdle: target.idleCpuPerSecond * measuredSeconds,
+    services: cpuSeconds(servicePids) - servicesBefore,
+    servicesIdle: target.services.idleCpuPerSecond * measuredSeconds,
+  };
   let wakeComplete = true;
   if (idle) {
     // From the other side than the warm-up, so both participants' sockets have sent;

@@ -44,19 +44,24 @@ function processRss(pid: number): number {
   }
 }
 
-/** The pids of every process named `comm` below `rootPid`. */
-export function descendantPids(rootPid: number, comm: string): number[] {
-  const table = processTable();
+/** Every process below `rootPid` (not itself), from one read of the process table. */
+function below(rootPid: number, table: Map<number, ProcInfo>): number[] {
   const children = new Map<number, number[]>();
   for (const [pid, { ppid }] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   const found: number[] = [];
-  const stack = [rootPid];
+  const stack = [...(children.get(rootPid) ?? [])];
   while (stack.length) {
     const pid = stack.pop()!;
-    if (pid !== rootPid && table.get(pid)?.comm === comm) found.push(pid);
+    found.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
   return found;
+}
+
+/** The pids of every process named `comm` below `rootPid`. */
+export function descendantPids(rootPid: number, comm: string): number[] {
+  const table = processTable();
+  return below(rootPid, table).filter((pid) => table.get(pid)?.comm === comm);
 }
 
 function cpuTicks(pid: number): number {
@@ -67,6 +72,12 @@ function cpuTicks(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** `rootPid` and every process below it, whatever its name (the production stack's services). */
+export function processTreePids(rootPid: number): number[] {
+  const table = processTable();
+  return table.has(rootPid) ? [rootPid, ...below(rootPid, table)] : [];
 }
 
 /** The pids of every `workerd` process below `rootPid` (a `wrangler dev`). */

@@ -7,11 +7,11 @@ import { median, roundsTable, stepTable, sweepChart, sweepTable } from "./report
 /** The tables and chart: every system gets its column, the product its ratios to each other one. */
 
 /** Figures of an empty step, then the measures a test sets. */
-function figures(system: SystemName, rate: number, set: { p99: number; cpu: number; rss?: number; perSocket?: number }): StepFigures {
+function figures(system: SystemName, rate: number, set: { p99: number; cpu: number; rss?: number; perSocket?: number; services?: number }): StepFigures {
   const f = analyze(system, {
     shape: { rooms: 1, devices: 1, rate, seconds: 1 },
     devices: [], ledger: newLedger(), firstSendAt: 0, lastSendAt: 0, drainComplete: true, unsentNoDevice: 0,
-    peakRssBytes: (set.rss ?? 100) * 2 ** 20, cpu: { server: 0, client: 0, serverIdle: 0 }, stored: new Map(), verifyErrors: [],
+    peakRssBytes: (set.rss ?? 100) * 2 ** 20, cpu: { server: 0, client: 0, serverIdle: 0, services: set.services ?? 0, servicesIdle: 0 }, stored: new Map(), verifyErrors: [],
     idle: set.perSocket === undefined ? null : { sockets: 1000, activeRooms: 4, rssBeforeBytes: 0, rssIdleBytes: set.perSocket * 1000 * 1024 },
   });
   return { ...f, latencyMs: { ...f.latencyMs, p99: set.p99 }, serverCpuUsPerMessage: set.cpu };
@@ -26,6 +26,13 @@ describe("stepTable", () => {
     expect(row(t, "server CPU per message (µs)")).toEqual(["3000", "2000", "500", "1.50", "6.00 |"]);
     expect(row(t, "latency p99 / max (ms)").slice(3)).toEqual(["2.00 / –", "4.00 / – |"]);
     expect(t).not.toContain("idle sockets");
+    expect(t).not.toContain("stack services");
+  });
+
+  it("adds the stack services' CPU per message when the step had services (the production stack)", () => {
+    const t = stepTable([figures("product", 50, { p99: 20, cpu: 3000, services: 0.05 }), figures("baseline", 50, { p99: 10, cpu: 2000, services: 0.001 })]);
+    // 50 ms and 1 ms of service CPU; these steps acked nothing, and per message divides by at least one.
+    expect(row(t, "stack services CPU per message (µs)")).toEqual(["50000", "1000", "50.00 |"]);
   });
 
   it("adds the idle rows, with RSS per idle socket and its ratios, in the idle preset", () => {

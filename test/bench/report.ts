@@ -31,6 +31,11 @@ const ROWS: Row[] = [
   ["load generator CPU per message (µs)", (f) => [f.clientCpuUsPerMessage]],
 ];
 
+/** Only on the production stack: its services share this machine's cores with the systems. */
+const SERVICES_LABEL = "stack services CPU per message (µs)";
+const servicesCpu = (f: StepFigures) => f.servicesCpuUsPerMessage ?? NaN;
+const withServices = (figures: StepFigures[]) => figures.some((f) => f.servicesCpuUsPerMessage !== null);
+
 /** Only in the idle preset's table. */
 const IDLE_ROWS: Row[] = [
   ["idle sockets (rooms with a trickle)", (f) => (f.idle ? `${f.idle.sockets} (${f.idle.activeRooms})` : "–")],
@@ -55,7 +60,7 @@ export function stepTable(figures: StepFigures[]): string {
   const compared = product ? others(figures) : [];
   const heads = [...figures.map((f) => f.system), ...compared.map((f) => `product/${f.system}`)];
   const lines = [`| measure | ${heads.join(" | ")} |`, `|---|${heads.map(() => "---:").join("|")}|`];
-  const rows = figures.some((f) => f.idle) ? [...ROWS, ...IDLE_ROWS] : ROWS;
+  const rows: Row[] = [...ROWS, ...(withServices(figures) ? [[SERVICES_LABEL, (f: StepFigures) => [servicesCpu(f)]] as Row] : []), ...(figures.some((f) => f.idle) ? IDLE_ROWS : [])];
   for (const [label, cell] of rows) {
     const values = figures.map((f) => {
       const v = cell(f);
@@ -97,7 +102,8 @@ export function roundsTable(rounds: StepFigures[][]): string {
   const heads = [...systems.map((s) => `${s} median`), ...compared.flatMap((s) => [`product/${s} median`, `product/${s} per round`])];
   const lines = [`| measure (${rounds.length} rounds) | ${heads.join(" | ")} |`, `|---|${heads.map(() => "---:").join("|")}|`];
   const round2 = (v: number) => Math.round(v * 10) / 10;
-  for (const [label, value] of ROUND_MEASURES) {
+  const measures = withServices(rounds.flat()) ? [...ROUND_MEASURES, [SERVICES_LABEL, servicesCpu] as const] : ROUND_MEASURES;
+  for (const [label, value] of measures) {
     const medians = systems.map((s) => n(round2(median(rounds.map((r) => value(of(r, s)))))));
     const ratios = compared.flatMap((s) => {
       const each = rounds.map((r) => value(of(r, "product")) / value(of(r, s)));

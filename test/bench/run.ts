@@ -30,16 +30,22 @@ async function startTargets(opts: Options, stack: Stack, secret: string): Promis
     const server = await startWranglerDev({ name: system, configPath: snapshotProduct(repo), vars: stack.vars, d1Migrations: "DB" });
     return productTarget(server, secret);
   });
-  return Promise.all(starts);
+  const targets = await Promise.all(starts);
+  // One set of services for every system: each step counts what they burned meanwhile.
+  for (const t of targets) t.services.pids = stack.pids;
+  return targets;
 }
 
 /** How much CPU each idle system burns (timers, the dev proxy, redis's cron), measured side by side. */
 async function measureIdle(targets: Target[], seconds = 3) {
   // Not the start-up itself (the peer's node compiles its modules in its first second).
   await new Promise((r) => setTimeout(r, 2000));
-  const before = targets.map((t) => cpuSeconds(t.pids()));
+  const before = targets.map((t) => [cpuSeconds(t.pids()), cpuSeconds(t.services.pids())] as const);
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  targets.forEach((t, i) => (t.idleCpuPerSecond = (cpuSeconds(t.pids()) - before[i]!) / seconds));
+  targets.forEach((t, i) => {
+    t.idleCpuPerSecond = (cpuSeconds(t.pids()) - before[i]![0]) / seconds;
+    t.services.idleCpuPerSecond = (cpuSeconds(t.services.pids()) - before[i]![1]) / seconds;
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { onCleanup } from "./cleanup";
+import { processTreePids } from "./proc-stats";
 
 /**
  * The product's configuration under load. `embedded`: the Cloudflare-native defaults
@@ -11,6 +12,12 @@ import { onCleanup } from "./cleanup";
 export interface Stack {
   name: "embedded" | "production";
   vars: Record<string, string>;
+  /**
+   * The processes of the stack's services (the stack process, its gateways, redis-server,
+   * MariaDB): on this machine they share the cores with the system under test, so their
+   * CPU is reported beside its own. None on the embedded stack.
+   */
+  pids(): number[];
 }
 
 export class StackUnavailable extends Error {}
@@ -18,18 +25,18 @@ export class StackUnavailable extends Error {}
 export async function prepareStack(name: Stack["name"], jwtSecret: string): Promise<Stack> {
   // A load test: thousands of consultations from a few hundred users, past any per-user limit.
   const vars = { JWT_SECRET: jwtSecret, MAX_OPEN_REQUESTS: "0", CREATES_PER_HOUR: "0" };
-  if (name === "embedded") return { name, vars };
-  let info: { vars: Record<string, string> };
+  if (name === "embedded") return { name, vars, pids: () => [] };
+  let started: { vars: Record<string, string>; pid: number };
   try {
-    info = await startStackProcess();
+    started = await startStackProcess();
   } catch (e) {
     throw new StackUnavailable(`--stack production is unavailable: starting test/services/stack.ts failed: ${(e as Error).message}`);
   }
-  return { name, vars: { ...info.vars, ...vars } };
+  return { name, vars: { ...started.vars, ...vars }, pids: () => processTreePids(started.pid) };
 }
 
 /** Starts test/bench/stack-process.ts and waits for the stack's info line (stopped at cleanup). */
-async function startStackProcess(timeoutMs = 180_000): Promise<{ vars: Record<string, string> }> {
+async function startStackProcess(timeoutMs = 180_000): Promise<{ vars: Record<string, string>; pid: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./stack-process.ts", import.meta.url))], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -49,7 +56,7 @@ async function startStackProcess(timeoutMs = 180_000): Promise<{ vars: Record<st
       const line = out.split("\n").find((l) => l.startsWith("{"));
       if (line) {
         clearTimeout(timer);
-        resolve(JSON.parse(line) as { vars: Record<string, string> });
+        resolve({ ...(JSON.parse(line) as { vars: Record<string, string> }), pid: child.pid! });
       }
     });
     child.once("exit", (code) => {

@@ -25,6 +25,8 @@ export interface Target {
   output(): string;
   /** The system's CPU seconds per second while idle, subtracted from per-message CPU. */
   idleCpuPerSecond: number;
+  /** The stack's service processes (Stack.pids; none on the embedded stack), and their idle rate. */
+  services: { pids(): number[]; idleCpuPerSecond: number };
   /** Rooms made so far; `ensureRooms` adds until there are `n`. */
   rooms: Room[];
   ensureRooms(n: number): Promise<Room[]>;
@@ -56,6 +58,9 @@ export async function inBatches<T, R>(items: T[], limit: number, work: (item: T)
   return out;
 }
 
+/** Until run.ts hands a target the stack's services. */
+const noServices = () => ({ pids: () => [], idleCpuPerSecond: 0 });
+
 /** Looked up each time: wrangler may start another workerd during a run. */
 const fromDevServer = (server: DevServer) => ({
   baseUrl: server.baseUrl,
@@ -79,6 +84,7 @@ export function productTarget(server: DevServer, secret: string): Target {
     system: "product",
     ...fromDevServer(server),
     idleCpuPerSecond: 0,
+    services: noServices(),
     rooms: [],
     async ensureRooms(n) {
       const wanted = Array.from({ length: Math.max(0, n - target.rooms.length) }, (_, i) => target.rooms.length + i + 1);
@@ -107,6 +113,7 @@ export function baselineTarget(server: DevServer, secret: string): Target {
     system: "baseline",
     ...fromDevServer(server),
     idleCpuPerSecond: 0,
+    services: noServices(),
     rooms: [],
     async ensureRooms(n) {
       for (let k = target.rooms.length + 1; k <= n; k++) {
@@ -130,6 +137,7 @@ export function peerTarget(peer: PeerServer, secret: string): Target {
     pids: () => peer.pids,
     output: peer.output,
     idleCpuPerSecond: 0,
+    services: noServices(),
     rooms: [],
     async ensureRooms(n) {
       const wanted = Array.from({ length: Math.max(0, n - target.rooms.length) }, (_, i) => target.rooms.length + i + 1);
