@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/domain/types";
 import type { MessageStore } from "../../src/stores/message-store/port";
 import { SqliteMessageStore } from "../../src/stores/message-store/sqlite";
-import { roomKey, UpstashMessageStore } from "../../src/stores/message-store/upstash";
-import { failureCode, freshId, stack, whileDown } from "./support/stack";
+import { roomKey, sharedDeadline, UpstashMessageStore } from "../../src/stores/message-store/upstash";
+import { failureCode, freshId, stack, whileDown, whileUpstashSlow } from "./support/stack";
 
 /**
  * The MessageStore contract (SPEC section 5), run against the embedded adapter (a room's
@@ -270,6 +270,32 @@ describe("Upstash MessageStore failures", () => {
     });
     await store.append(room, [message(room, 1)]);
     expect(seqs(await store.list(room))).toEqual([1]);
+  });
+
+  it("a store that does not answer within the timeout is UPSTREAM_UNAVAILABLE, and nothing is retried after it", async () => {
+    const store = new UpstashMessageStore({ ...stack.upstash, ttlHours: TTL_HOURS, timeoutMs: 400 });
+    const room = freshId();
+    await whileUpstashSlow(1_500, async () => {
+      const started = Date.now();
+      expect(await failureCode(store.append(room, [message(room, 1)]))).toBe("UPSTREAM_UNAVAILABLE");
+      // Aborted at the deadline (0.9–1 × the timeout), not after the answer or a retry.
+      expect(Date.now() - started).toBeLessThan(1_400);
+    });
+    // The gateway ran the command before it held the answer: the room's retry replaces it.
+    await store.append(room, [message(room, 1), message(room, 2)]);
+    expect(seqs(await store.list(room))).toEqual([1, 2]);
+  });
+
+  it("requests share a deadline within a tenth of the timeout, and get a new one after it", () => {
+    let now = 0;
+    const next = sharedDeadline(10_000, () => now);
+    const first = next();
+    now = 999;
+    expect(next()).toBe(first);
+    now = 1_000;
+    const second = next();
+    expect(second).not.toBe(first);
+    expect(second.aborted).toBe(false);
   });
 
   it("a wrong token is UPSTREAM_UNAVAILABLE", async () => {

@@ -64,7 +64,12 @@ export class UpstashMessageStore implements MessageStore {
       enableTelemetry: false,
       // A few quick retries of network errors only; safe because the append is idempotent.
       retry: { retries: 2, backoff: (n) => 50 * 2 ** n },
-      signal: () => AbortSignal.timeout(timeoutMs),
+      signal: sharedDeadline(timeoutMs),
+      // Off: the client would build a Pipeline (a few hundred closures) for every request
+      // and post it to /pipeline. The room sends one script per batch and awaits each read
+      // before the next, so there is never a second command to join it (README, "How the
+      // room's hot path is built").
+      enableAutoPipelining: false,
     });
     this.ttlSeconds = Math.max(1, Math.ceil(options.ttlHours * 3600));
     this.appendScript = this.redis.createScript<number>(REPLACE_TAIL_AND_APPEND);
@@ -114,6 +119,22 @@ export class UpstashMessageStore implements MessageStore {
       throw upstreamError("The message store (Upstash Redis)", e);
     }
   }
+}
+
+/**
+ * The client asks for a signal per request. One `AbortSignal.timeout` per request would arm
+ * a timer per message that fires, long after its request finished, into the room; instead
+ * the requests started within one slice (a tenth of the timeout, at most a second) share
+ * one signal, so each request's deadline is between 0.9 × and 1 × `timeoutMs` after it started.
+ */
+export function sharedDeadline(timeoutMs: number, now: () => number = Date.now): () => AbortSignal {
+  const slice = Math.min(1_000, timeoutMs / 10);
+  let current: { signal: AbortSignal; until: number } | null = null;
+  return () => {
+    const t = now();
+    if (!current || t >= current.until || current.signal.aborted) current = { signal: AbortSignal.timeout(timeoutMs), until: t + slice };
+    return current.signal;
+  };
 }
 
 function parse(items: readonly string[]): ChatMessage[] {

@@ -11,6 +11,21 @@ export async function setService(service: "upstash" | "planetscale" | "redis", s
   await res.body?.cancel();
 }
 
+/** Holds every Upstash answer for `ms` (0 ends it) while `fn` runs, as a store too slow to answer would. */
+export async function whileUpstashSlow<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  const delay = async (d: number) => {
+    const res = await fetch(`${stack.control}/upstash/delay/${d}/${d}`, { method: "POST" });
+    if (!res.ok) throw new Error(`stack control upstash/delay: ${res.status} ${await res.text()}`);
+    await res.body?.cancel();
+  };
+  await delay(ms);
+  try {
+    return await fn();
+  } finally {
+    await delay(0);
+  }
+}
+
 /** Runs `fn` with `service` down, bringing it back whatever happens. */
 export async function whileDown<T>(service: "upstash" | "planetscale" | "redis", fn: () => Promise<T>): Promise<T> {
   await setService(service, "down");
