@@ -12,6 +12,8 @@ export const MAX_BATCH_BYTES = 250_000;
 export interface EventPublisher {
   /** Resolves once the queue has accepted every event (in order); rejects otherwise. */
   publish(events: readonly DomainEvent[], extras?: PublishExtras): Promise<void>;
+  /** Whether `message.created` events with these extras would be queued at all (see withoutUnwantedMessages). */
+  wantsMessages(extras?: PublishExtras): boolean;
 }
 
 /** What a room adds to its batch (see EventBatchMessage). */
@@ -82,8 +84,12 @@ export function groupForSendBatch(bodies: readonly EventBatchMessage[]): EventBa
  * nothing (README, "Notifications and webhooks").
  */
 export function withoutUnwantedMessages(events: readonly DomainEvent[], webhooks: boolean, extras: PublishExtras = {}): readonly DomainEvent[] {
-  if (webhooks || (extras.offline?.length ?? 0) > 0) return events;
+  if (messagesWanted(webhooks, extras)) return events;
   return events.filter((e) => e.type !== "message.created");
+}
+
+function messagesWanted(webhooks: boolean, extras: PublishExtras = {}): boolean {
+  return webhooks || (extras.offline?.length ?? 0) > 0;
 }
 
 /**
@@ -94,6 +100,7 @@ export function withoutUnwantedMessages(events: readonly DomainEvent[], webhooks
  */
 export function queueEventPublisher(queue: EventQueue, webhooks: boolean): EventPublisher {
   return {
+    wantsMessages: (extras) => messagesWanted(webhooks, extras),
     async publish(all, extras) {
       const events = withoutUnwantedMessages(all, webhooks, extras);
       if (events.length === 0) return;

@@ -34,6 +34,8 @@ export class RoomMessageEvents {
     if (!c || batch.length === 0) return;
     const participants = [c.requesterUserCode, c.recipientUserCode].filter((u): u is string => u !== null);
     const offline = participants.filter((userCode) => openSockets(this.ctx, userTag(userCode)).length === 0);
+    // The usual busy room (both sides here, no webhooks): nothing to queue, no task to start.
+    if (!this.host.events.wantsMessages({ offline })) return;
     const events = batch.map(messageEvent);
     this.host.background(async () => {
       await this.host.startWritten();

@@ -32,8 +32,8 @@ export interface MessagesDeps {
   counted(batch: readonly ChatMessage[]): void;
   /** Right after each stored batch is delivered, in seq order (the inbox's notices). */
   delivered(batch: readonly ChatMessage[]): void;
-  /** Runs in the background after each stored batch (activity report, backup deadline). */
-  afterStored(): Promise<void>;
+  /** After each stored batch, in its turn: starts what the batch calls for in the background (activity report, backup deadline). */
+  afterStored(): void;
   background(task: () => Promise<void>): void;
 }
 
@@ -157,6 +157,6 @@ export class Messages {
       if (follow) connections.broadcast(follow, sockets);
     }
     this.deps.delivered(stored);
-    this.deps.background(() => this.deps.afterStored());
+    this.deps.afterStored();
   }
 }

@@ -86,10 +86,12 @@ export function buildRoomParts(ctx: DurableObjectState, services: RoomServices, 
     // A turn after the batch: a turn that moves the alarm has its outgoing frames held
     // until the alarm is stored (workerd's output gate), and these acks must not wait for
     // that. An eviction in between loses no deadline: the next wake sets it (below).
-    async afterStored() {
-      if (!deadlineMissing()) return; // the usual batch: every deadline is pending
-      await nextMacrotask();
-      await ensureDeadlines();
+    afterStored() {
+      if (!deadlineMissing()) return; // the usual batch: every deadline is pending, no task to start
+      background(async () => {
+        await nextMacrotask();
+        await ensureDeadlines();
+      });
     },
     background,
   });

@@ -35,7 +35,7 @@ export interface RoomServices {
   /** STOMP connections that follow this room (SPEC section 12): stored batches are forwarded to them. */
   stomp: Pick<StompClient, "deliver">;
   /** The EVENTS queue: one `message.created` batch per stored chat batch. */
-  events: Pick<EventPublisher, "publish">;
+  events: Pick<EventPublisher, "publish" | "wantsMessages">;
   /** The clock of message timestamps. */
   now(): Date;
   /** Ids of new messages. */

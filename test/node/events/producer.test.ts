@@ -87,6 +87,14 @@ describe("event producer", () => {
     expect(allEvents(calls).map((e) => e.id)).toEqual(["evt_msg_m-3", "evt_started"]);
   });
 
+  it("wantsMessages answers what publish would do with message events, so a room can skip the task", () => {
+    const { queue } = recordingQueue();
+    const quiet = queueEventPublisher(queue, false);
+    expect([quiet.wantsMessages(), quiet.wantsMessages({ offline: [] }), quiet.wantsMessages({ offline: ["P1"] })]).toEqual([false, false, true]);
+    const hooked = queueEventPublisher(queue, true);
+    expect([hooked.wantsMessages(), hooked.wantsMessages({ offline: [] })]).toEqual([true, true]);
+  });
+
   it("a queue that refuses makes publish reject, so the caller can keep and retry", async () => {
     const { queue } = recordingQueue({ failWith: new Error("Queue send failed: quota exceeded") });
     await expect(queueEventPublisher(queue, true).publish([messageEvent(message(1))])).rejects.toThrow(/quota/);
