@@ -43,3 +43,14 @@ export function runCleanup(): Promise<void> {
   })();
   return running;
 }
+
+/** A probe script's end: its servers stopped whether `main` succeeded or threw (exit 1, the error printed). */
+export function runThenCleanUp(main: () => Promise<void>): void {
+  main()
+    .then(runCleanup)
+    .catch(async (e) => {
+      console.error(e);
+      await runCleanup();
+      process.exit(1);
+    });
+}

@@ -41,7 +41,7 @@ export interface UpstashMessageStoreOptions {
   url: string;
   token: string;
   ttlHours: number;
-  /** Per-request deadline, so a hanging store cannot stall a room's write queue. */
+  /** Per-request deadline (each request is aborted 0.9–1 × this after it started: sharedDeadline), so a hanging store cannot stall a room's write queue. */
   timeoutMs?: number;
 }
 

@@ -1,4 +1,4 @@
-import { runCleanup } from "../cleanup";
+import { runThenCleanUp } from "../cleanup";
 import { snapshotWorker } from "../snapshot";
 import { startWranglerDev } from "../wrangler-server";
 import { fileURLToPath } from "node:url";
@@ -48,10 +48,4 @@ async function main() {
   }
 }
 
-main()
-  .then(runCleanup)
-  .catch(async (e) => {
-    console.error(e);
-    await runCleanup();
-    process.exit(1);
-  });
+runThenCleanUp(main);
