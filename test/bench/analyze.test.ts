@@ -35,7 +35,7 @@ function scenario() {
   const data: StepData = {
     shape: { rooms: 1, devices: 2, rate: 100, seconds: 0.03 },
     devices, ledger, firstSendAt: 10, lastSendAt: 30, drainComplete: true, unsentNoDevice: 0,
-    peakRssBytes: 0, cpu: { server: 0, client: 0, serverIdle: 0, services: 0, servicesIdle: 0 }, stored: new Map([[7, stored]]), verifyErrors: [],
+    peakRssBytes: 0, cpu: { server: 0, client: 0, serverIdle: 0, services: 0, servicesIdle: 0 }, stored: new Map([[7, stored]]), verifyErrors: [], clientPauses: [],
     idle: null,
   };
   return { data, devices, ledger };

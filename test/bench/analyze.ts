@@ -32,6 +32,8 @@ export interface StepFigures {
   wakeLatencyMs: Percentiles;
   /** The deliveries over the p99, grouped into moments (slow-moments.ts): where the tail comes from. */
   slowMoments: SlowMoment[];
+  /** The load generator's own pauses of 10 ms or more while it timed (client-pauses.ts): how many, the longest, their sum (ms). */
+  clientPauses: { count: number; longestMs: number; totalMs: number };
   /** Idle preset only: memory of the system with its sockets sitting idle. */
   idle: IdleFigures | null;
   connections: { attempted: number; ready: number; successRate: number; failures: Record<string, number> };
@@ -186,7 +188,12 @@ export function analyze(system: SystemName, data: StepData): StepFigures {
     ackLatencyMs: percentiles(ackLatencies),
     warmupLatencyMs: percentiles(warmupLatencies),
     wakeLatencyMs: percentiles(wakeLatencies),
-    slowMoments: slowMoments(timed, latencyMs.p99),
+    slowMoments: slowMoments(timed, latencyMs.p99, data.clientPauses.map((p) => ({ ...p, at: p.at - data.firstSendAt }))),
+    clientPauses: {
+      count: data.clientPauses.length,
+      longestMs: Math.max(0, ...data.clientPauses.map((p) => p.ms)),
+      totalMs: Math.round(data.clientPauses.reduce((t, p) => t + p.ms, 0)),
+    },
     idle,
     connections: {
       attempted: devices.length,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { watchClientPauses, type ClientPause } from "./client-pauses";
 import { closeDevices, connectDevice, newLedger, type Device, type SendLedger } from "./devices";
 import type { IdlePlan, LoadShape } from "./options";
 import { cpuSeconds, measureCpu, rssBytes, sampleMemory } from "./proc-stats";
@@ -24,6 +25,8 @@ export interface StepData {
   /** Per room: the stored messages after the devices' `ready` seq (GET /api/chat/messages). */
   stored: Map<number, { id: string; seq: number }[]>;
   verifyErrors: string[];
+  /** The load generator's own pauses (GC, a late event loop) from the first timed send to the end of the drain. */
+  clientPauses: ClientPause[];
 }
 
 interface Sender {
@@ -174,6 +177,7 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   const servicePids = target.services.pids();
   const servicesBefore = cpuSeconds(servicePids);
   const cpuFrom = performance.now();
+  const pauses = watchClientPauses();
   await playTimetable(timetable(senders, shape.rate, shape.seconds), (sender) => {
     // The participant's devices take turns, so every device sends and receives its own echo.
     const device = sender.devices[sender.turn++ % Math.max(1, sender.devices.length)];
@@ -184,6 +188,7 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   });
 
   const drainComplete = await drain(ledger, devicesPerRoom, drainMs);
+  const clientPauses = pauses.stop();
   const measuredSeconds = (performance.now() - cpuFrom) / 1000;
   const cpuUsed = {
     ...cpu.stop(),
@@ -219,7 +224,7 @@ export async function runStep(target: Target, shape: LoadShape, drainMs: number,
   await closeDevices(devices);
   return {
     shape, devices, ledger, firstSendAt, lastSendAt, drainComplete: drainComplete && wakeComplete, unsentNoDevice,
-    peakRssBytes: memory.stop(), cpu: cpuUsed, stored, verifyErrors,
+    peakRssBytes: memory.stop(), cpu: cpuUsed, stored, verifyErrors, clientPauses,
     idle: idle ? { sockets: live.length, activeRooms: Math.min(idle.activeRooms, rooms.length), rssBeforeBytes, rssIdleBytes } : null,
   };
 }

@@ -11,7 +11,7 @@ function figures(system: SystemName, rate: number, set: { p99: number; cpu: numb
   const f = analyze(system, {
     shape: { rooms: 1, devices: 1, rate, seconds: 1 },
     devices: [], ledger: newLedger(), firstSendAt: 0, lastSendAt: 0, drainComplete: true, unsentNoDevice: 0,
-    peakRssBytes: (set.rss ?? 100) * 2 ** 20, cpu: { server: 0, client: 0, serverIdle: 0, services: set.services ?? 0, servicesIdle: 0 }, stored: new Map(), verifyErrors: [],
+    peakRssBytes: (set.rss ?? 100) * 2 ** 20, cpu: { server: 0, client: 0, serverIdle: 0, services: set.services ?? 0, servicesIdle: 0 }, stored: new Map(), verifyErrors: [], clientPauses: [],
     idle: set.perSocket === undefined ? null : { sockets: 1000, activeRooms: 4, rssBeforeBytes: 0, rssIdleBytes: set.perSocket * 1000 * 1024 },
   });
   return { ...f, latencyMs: { ...f.latencyMs, p99: set.p99 }, serverCpuUsPerMessage: set.cpu };

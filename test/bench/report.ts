@@ -24,6 +24,8 @@ const ROWS: Row[] = [
   ["latency p99 / max (ms)", (f) => [f.latencyMs.p99, f.latencyMs.max]],
   ["ack p50 / p99 (ms)", (f) => [f.ackLatencyMs.p50, f.ackLatencyMs.p99]],
   ["moments over p99 / most rooms in one", (f) => `${f.slowMoments.length} / ${Math.max(0, ...f.slowMoments.map((m) => m.rooms))}`],
+  // How many of those moments the load generator itself paused in, and its longest pause of the step.
+  ["moments with a load generator pause / its longest (ms)", (f) => `${f.slowMoments.filter((m) => m.clientPauseMs > 0).length} / ${f.clientPauses.longestMs}`],
   ["first message per room p50 / max (ms)", (f) => [f.warmupLatencyMs.p50, f.warmupLatencyMs.max]],
   ["connections ready", (f) => `${f.connections.ready}/${f.connections.attempted} (${f.connections.successRate}%)`],
   ["server peak RSS (MiB)", (f) => [f.peakRssMiB]],

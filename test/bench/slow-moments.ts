@@ -1,8 +1,11 @@
+import { longestPauseWithin, type ClientPause } from "./client-pauses";
+
 /**
  * Where a step's tail comes from: the deliveries slower than its p99, grouped into
  * moments (sends less than GAP_MS apart). A moment that hits many rooms at once is a stall
  * of the whole server process or the machine (a commit, a collector, another process);
- * one room alone is that room's own work. Times are from the step's first timed send.
+ * one room alone is that room's own work, and one during a pause of the load generator
+ * may be the load generator's. Times are from the step's first timed send.
  */
 export interface SlowDelivery {
   sentAtMs: number;
@@ -15,11 +18,14 @@ export interface SlowMoment {
   deliveries: number;
   rooms: number;
   worstMs: number;
+  /** The longest pause of the load generator itself between the moment's first send and its last arrival (ms; 0: none). */
+  clientPauseMs: number;
 }
 
 const GAP_MS = 250;
 
-export function slowMoments(deliveries: SlowDelivery[], thresholdMs: number): SlowMoment[] {
+/** `pauses`: the load generator's own (client-pauses.ts), at ms from the first timed send like the deliveries. */
+export function slowMoments(deliveries: SlowDelivery[], thresholdMs: number, pauses: readonly ClientPause[] = []): SlowMoment[] {
   const slow = deliveries.filter((d) => d.latencyMs > thresholdMs).sort((a, b) => a.sentAtMs - b.sentAtMs);
   const groups: SlowDelivery[][] = [];
   for (const d of slow) {
@@ -32,5 +38,6 @@ export function slowMoments(deliveries: SlowDelivery[], thresholdMs: number): Sl
     deliveries: g.length,
     rooms: new Set(g.map((d) => d.room)).size,
     worstMs: Math.round(Math.max(...g.map((d) => d.latencyMs)) * 10) / 10,
+    clientPauseMs: longestPauseWithin(pauses, g[0]!.sentAtMs, Math.max(...g.map((d) => d.sentAtMs + d.latencyMs))),
   }));
 }
