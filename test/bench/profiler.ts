@@ -1,8 +1,10 @@
 import WebSocket from "ws";
+import { heapSamplingParams, type HeapProfile } from "./heap-profile";
 
 /**
  * A V8 CPU profile of the Worker's isolate (the Worker and its Durable Objects share it)
- * through wrangler's DevTools endpoint: where the JavaScript time of a message goes.
+ * through wrangler's DevTools endpoint: where the JavaScript time of a message goes; and,
+ * over the same stretch, its sampling heap profile (heap-profile.ts).
  * A native call made from JavaScript (a `sql.exec`, a socket `send`) is mostly counted in
  * the self time of the JavaScript function that made it; runtime work with no JavaScript
  * on the stack shows as "(program)"; "(idle)" is waiting and left out.
@@ -57,11 +59,13 @@ export async function startProfiler(inspectorPort: number, samplingUs = 200) {
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: samplingUs });
   await send("Profiler.start");
+  await send("HeapProfiler.startSampling", heapSamplingParams);
   return {
-    async stop(): Promise<CpuProfile> {
-      const { profile } = (await send("Profiler.stop")) as { profile: CpuProfile };
+    async stop(): Promise<{ cpu: CpuProfile; heap: HeapProfile }> {
+      const { profile: heap } = (await send("HeapProfiler.stopSampling")) as { profile: HeapProfile };
+      const { profile: cpu } = (await send("Profiler.stop")) as { profile: CpuProfile };
       ws.close();
-      return profile;
+      return { cpu, heap };
     },
   };
 }

@@ -13,6 +13,7 @@ import { baselineTarget, peerTarget, productTarget, type Target } from "./target
 import { cpuSeconds } from "./proc-stats";
 import { raiseOpenFileLimit, socketsWithin } from "./fd-limit";
 import { startPeer } from "./peer/start";
+import { summarizeAllocations } from "./heap-profile";
 import { startProfiler, summarize } from "./profiler";
 import { snapshotBaseline, snapshotProduct } from "./snapshot";
 import { startWranglerDev } from "./wrangler-server";
@@ -101,15 +102,24 @@ async function profileSteps(targets: Target[], opts: Options, base: string): Pro
     const profiler = await startProfiler(target.inspectorPort);
     // Rooms of its own, like a measured round: the profile shows what a measured step does.
     const f = await step(target, opts, opts.shape.rate, true);
-    const profile = await profiler.stop();
+    const { cpu: profile, heap } = await profiler.stop();
     writeFileSync(`${base}-${target.system}.cpuprofile`, JSON.stringify(profile));
+    writeFileSync(`${base}-${target.system}.heapprofile`, JSON.stringify(heap));
     const s = summarize(profile);
+    const a = summarizeAllocations(heap, s.inclusive.length);
     out.push(
       `#### CPU profile: ${target.system} (${f.acked} messages; shares of the isolate's busy samples)`,
       "",
       "| inclusive | share | self | share |",
       "|---|---:|---|---:|",
       ...s.inclusive.map((r, i) => `| ${r.fn} | ${r.share}% | ${s.self[i]?.fn ?? ""} | ${s.self[i] ? `${s.self[i].share}%` : ""} |`),
+      "",
+      // The whole profiled step, its rooms' setup included: compare systems, not absolute sizes.
+      `Allocated (sampled): ${a.totalMiB} MiB, ${Math.round((a.totalMiB * 1024) / Math.max(1, f.acked))} KiB per message; by own allocations:`,
+      "",
+      "| function | MiB | share |",
+      "|---|---:|---:|",
+      ...a.self.map((r) => `| ${r.fn} | ${r.mib} | ${r.share}% |`),
       "",
     );
   }
