@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { summarizeAllocations, type HeapProfile } from "./heap-profile";
+import { summarizeAllocations } from "./heap-profile";
+import type { HeapProfile } from "./profiler";
 
 const MiB = 2 ** 20;
 const node = (functionName: string, selfSize: number, children: HeapProfile["head"][] = []) => ({

@@ -1,5 +1,4 @@
 import WebSocket from "ws";
-import { heapSamplingParams, type HeapProfile } from "./heap-profile";
 
 /**
  * A V8 CPU profile of the Worker's isolate (the Worker and its Durable Objects share it)
@@ -10,7 +9,7 @@ import { heapSamplingParams, type HeapProfile } from "./heap-profile";
  * on the stack shows as "(program)"; "(idle)" is waiting and left out.
  */
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
@@ -28,6 +27,23 @@ export interface CpuProfile {
   endTime: number;
 }
 
+/** V8's sampling heap profile: a call tree whose nodes carry the bytes they allocated (heap-profile.ts reads it). */
+export interface HeapProfile {
+  head: HeapNode;
+}
+interface HeapNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/**
+ * HeapProfiler.startSampling: a sample every 8 KiB allocated on average (fine enough for
+ * a step of thousands of messages), and objects the collector already took are kept in
+ * the profile, so it shows what a step allocated, not only what survived it.
+ */
+const HEAP_SAMPLING = { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+
 export interface ProfileSummary {
   /** Sampled milliseconds that were not idle. */
   busyMs: number;
@@ -38,7 +54,7 @@ export interface ProfileSummary {
 }
 
 /** Names are enough inside one bundle; anonymous functions get their bundle line. */
-const label = (f: CallFrame) => f.functionName || (f.url ? `(anonymous ${f.url.split("/").pop()}:${f.lineNumber + 1})` : "(native)");
+export const frameLabel = (f: CallFrame) => f.functionName || (f.url ? `(anonymous ${f.url.split("/").pop()}:${f.lineNumber + 1})` : "(native)");
 
 export async function startProfiler(inspectorPort: number, samplingUs = 200) {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
@@ -59,7 +75,7 @@ export async function startProfiler(inspectorPort: number, samplingUs = 200) {
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: samplingUs });
   await send("Profiler.start");
-  await send("HeapProfiler.startSampling", heapSamplingParams);
+  await send("HeapProfiler.startSampling", HEAP_SAMPLING);
   return {
     async stop(): Promise<{ cpu: CpuProfile; heap: HeapProfile }> {
       const { profile: heap } = (await send("HeapProfiler.stopSampling")) as { profile: HeapProfile };
@@ -95,14 +111,14 @@ export function summarize(profile: CpuProfile, top = 15, samplingUs = 200): Prof
 
   const selfByFn = new Map<string, number>();
   for (const [id, us] of selfUs) {
-    const fn = label(byId.get(id)!.callFrame);
+    const fn = frameLabel(byId.get(id)!.callFrame);
     if (fn !== "(idle)") selfByFn.set(fn, (selfByFn.get(fn) ?? 0) + us);
   }
   // Inclusive time per function, counting each sample once per function even under recursion.
   const inclusiveByFn = new Map<string, number>();
   const walk = (id: number, onPath: Set<string>): number => {
     const node = byId.get(id)!;
-    const fn = label(node.callFrame);
+    const fn = frameLabel(node.callFrame);
     const fresh = !onPath.has(fn);
     if (fresh) onPath.add(fn);
     let total = selfUs.get(id) ?? 0;
